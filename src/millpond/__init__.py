@@ -1,0 +1,3 @@
+"""millpond: a local cloud for queue and stream processing on one port."""
+
+__version__ = "0.1.0"

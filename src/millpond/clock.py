@@ -1,0 +1,95 @@
+"""The injectable clock. Every time-based rule reads it; nothing in services calls time.time().
+
+`VirtualClock` follows real time plus an offset that only grows: `advance(seconds)` moves it forward and
+wakes everything waiting on time (long polls, visibility timeouts, batching windows), so tests never sleep.
+`ManualClock` stands still until advanced, for unit tests of domain rules.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Protocol
+
+
+class Clock(Protocol):
+    def now(self) -> float:
+        """Seconds since the epoch, as the services see it."""
+        ...
+
+    async def sleep_until(self, deadline: float) -> None:
+        """Return once now() >= deadline (earlier if the clock is advanced past it)."""
+        ...
+
+    async def sleep(self, seconds: float) -> None: ...
+
+
+class _AdvanceSignal:
+    """Wakes every waiter when the clock jumps forward."""
+
+    def __init__(self) -> None:
+        self._event = asyncio.Event()
+
+    def fire(self) -> None:
+        event, self._event = self._event, asyncio.Event()
+        event.set()
+
+    async def wait(self, timeout: float | None) -> None:
+        event = self._event
+        try:
+            await asyncio.wait_for(event.wait(), timeout)
+        except TimeoutError:
+            pass
+
+
+class VirtualClock:
+    """Real time plus an offset that `advance` increases."""
+
+    def __init__(self, offset: float = 0.0) -> None:
+        self.offset = offset
+        self._signal: _AdvanceSignal | None = None
+        self._listeners: list[asyncio.AbstractEventLoop] = []
+
+    def now(self) -> float:
+        return time.time() + self.offset
+
+    def _advance_signal(self) -> _AdvanceSignal:
+        if self._signal is None:
+            self._signal = _AdvanceSignal()
+        return self._signal
+
+    def advance(self, seconds: float) -> float:
+        if seconds < 0:
+            raise ValueError("the clock only moves forward")
+        self.offset += seconds
+        if self._signal is not None:
+            self._signal.fire()
+        return self.now()
+
+    async def sleep_until(self, deadline: float) -> None:
+        signal = self._advance_signal()
+        while (remaining := deadline - self.now()) > 0:
+            await signal.wait(remaining)
+
+    async def sleep(self, seconds: float) -> None:
+        await self.sleep_until(self.now() + seconds)
+
+
+class ManualClock(VirtualClock):
+    """A clock that stands still until advanced (unit tests)."""
+
+    def __init__(self, start: float = 1_700_000_000.0) -> None:
+        super().__init__()
+        self._now = start
+
+    def now(self) -> float:
+        return self._now
+
+    def advance(self, seconds: float) -> float:
+        if seconds < 0:
+            raise ValueError("the clock only moves forward")
+        self._now += seconds
+        self.offset += seconds
+        if self._signal is not None:
+            self._signal.fire()
+        return self._now

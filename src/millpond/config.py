@@ -1,0 +1,111 @@
+"""One Settings object for everything a user can configure: command-line flags and MILLPOND_* variables.
+
+Each field is declared once in SETTINGS; the CLI builds its flags from that table and the environment
+variables are read from it too, so `--help` always lists every option with its variable.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+DURABILITY_LEVELS = ("normal", "full")
+LOG_LEVELS = ("debug", "info", "warning", "error")
+
+
+@dataclass(frozen=True)
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 4566
+    data_dir: Path = Path(".millpond")
+    in_memory: bool = False
+    durability: str = "normal"
+    account_id: str = "000000000000"
+    region: str = "us-east-1"
+    log_level: str = "info"
+
+    @property
+    def endpoint_url(self) -> str:
+        host = "localhost" if self.host in ("127.0.0.1", "0.0.0.0", "::1", "::") else self.host
+        return f"http://{host}:{self.port}"
+
+    @property
+    def database_path(self) -> str:
+        return ":memory:" if self.in_memory else str(self.data_dir / "millpond.db")
+
+
+@dataclass(frozen=True)
+class SettingSpec:
+    """How one setting is given: its flag, its environment variable and its help text."""
+
+    name: str
+    help: str
+    choices: tuple[str, ...] | None = None
+
+    @property
+    def flag(self) -> str:
+        return "--" + self.name.replace("_", "-")
+
+    @property
+    def env_var(self) -> str:
+        return "MILLPOND_" + self.name.upper()
+
+
+SETTINGS: tuple[SettingSpec, ...] = (
+    SettingSpec("host", "address to listen on"),
+    SettingSpec("port", "port for every service, the internal API and the console"),
+    SettingSpec("data_dir", "directory holding the SQLite database"),
+    SettingSpec("in_memory", "keep all state in memory (lost when millpond stops)"),
+    SettingSpec(
+        "durability",
+        "normal: committed before answering (survives kill -9); full: also fsynced (survives power loss)",
+        DURABILITY_LEVELS,
+    ),
+    SettingSpec("account_id", "the AWS account id millpond presents"),
+    SettingSpec("region", "the default region for requests that name none"),
+    SettingSpec("log_level", "request log verbosity", LOG_LEVELS),
+)
+
+_FIELD_TYPES = {f.name: f.type for f in dataclasses.fields(Settings)}
+_TRUE = ("1", "true", "yes", "on")
+
+
+def _convert(name: str, raw: Any) -> Any:
+    kind = _FIELD_TYPES[name]
+    if kind == "bool":
+        return raw if isinstance(raw, bool) else str(raw).strip().lower() in _TRUE
+    if kind == "int":
+        return int(raw)
+    if kind == "Path":
+        return Path(raw)
+    return str(raw)
+
+
+def load_settings(overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None) -> Settings:
+    """Settings from defaults, then MILLPOND_* variables, then explicit overrides (flags); None means unset."""
+    env = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    for spec in SETTINGS:
+        if spec.env_var in env and env[spec.env_var] != "":
+            values[spec.name] = _convert(spec.name, env[spec.env_var])
+    for name, value in (overrides or {}).items():
+        if value is not None:
+            values[name] = _convert(name, value)
+    settings = Settings(**values)
+    validate(settings)
+    return settings
+
+
+def validate(settings: Settings) -> None:
+    for spec in SETTINGS:
+        value = getattr(settings, spec.name)
+        if spec.choices and value not in spec.choices:
+            raise ValueError(f"{spec.flag} must be one of {', '.join(spec.choices)}, not {value!r}")
+    if not (len(settings.account_id) == 12 and settings.account_id.isdigit()):
+        raise ValueError(f"--account-id must be 12 digits, not {settings.account_id!r}")
+    if not 0 <= settings.port <= 65535:
+        raise ValueError(f"--port must be between 0 and 65535, not {settings.port}")

@@ -1,0 +1,44 @@
+"""Plain HTTP request and response values that the codecs read and write (no framework types)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from urllib.parse import parse_qs, unquote
+
+
+@dataclass(slots=True)
+class HttpRequest:
+    method: str
+    # The path exactly as sent, still percent-encoded (greedy labels and queue URLs need the raw form).
+    raw_path: str
+    query_string: str = ""
+    # Header names in lower case; repeated headers joined with ", ".
+    headers: dict[str, str] = field(default_factory=dict)
+    body: bytes = b""
+
+    @property
+    def path(self) -> str:
+        return unquote(self.raw_path)
+
+    @property
+    def query(self) -> dict[str, list[str]]:
+        return parse_qs(self.query_string, keep_blank_values=True)
+
+    @property
+    def content_type(self) -> str:
+        return self.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+
+
+@dataclass(slots=True)
+class HttpResponse:
+    status: int = 200
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    body: bytes = b""
+
+    def header(self, name: str) -> str | None:
+        lower = name.lower()
+        for key, value in self.headers:
+            if key.lower() == lower:
+                return value
+        return None
+
