@@ -1,0 +1,1 @@
+"""The web console (built by a later issue)."""

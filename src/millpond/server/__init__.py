@@ -1,0 +1,1 @@
+"""The ASGI application and the wiring of storage, services and protocol."""

@@ -1,0 +1,1 @@
+"""AWS behaviour, one package per service: thin providers over small domain modules."""

@@ -1,0 +1,1 @@
+"""Durable state in SQLite: the engine and one repository module per service."""
