@@ -2,11 +2,15 @@
 PYTHON ?= python3
 VENV := .venv
 VENV_CLI := .venv-cli
+VENV_LEGACY := .venv-legacy
+JS_DIR := tests/js
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 STAMP_CLI := $(VENV_CLI)/.installed
+STAMP_LEGACY := $(VENV_LEGACY)/.installed
+STAMP_JS := $(JS_DIR)/node_modules/.installed
 
-.PHONY: up test lint format bench clean
+.PHONY: up test lint format bench bench-storage clean
 
 $(STAMP): pyproject.toml requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,11 +23,22 @@ $(STAMP_CLI): requirements-cli.txt
 	$(VENV_CLI)/bin/python -m pip install --quiet -r requirements-cli.txt
 	touch $(STAMP_CLI)
 
+$(STAMP_LEGACY): requirements-legacy.txt
+	test -x $(VENV_LEGACY)/bin/python || $(PYTHON) -m venv $(VENV_LEGACY)
+	$(VENV_LEGACY)/bin/python -m pip install --quiet -r requirements-legacy.txt
+	touch $(STAMP_LEGACY)
+
+# The AWS SDK for JavaScript v3, for tests that drive it from node scripts.
+$(STAMP_JS): $(JS_DIR)/package.json $(JS_DIR)/package-lock.json
+	cd $(JS_DIR) && npm ci --no-audit --no-fund --loglevel=error
+	touch $(STAMP_JS)
+
 up: $(STAMP)
 	$(BIN)/millpond up
 
-test: $(STAMP) $(STAMP_CLI)
-	MILLPOND_AWS_CLI=$(abspath $(VENV_CLI))/bin/aws $(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+test: $(STAMP) $(STAMP_CLI) $(STAMP_LEGACY) $(STAMP_JS)
+	MILLPOND_AWS_CLI=$(abspath $(VENV_CLI))/bin/aws MILLPOND_LEGACY_PYTHON=$(abspath $(VENV_LEGACY))/bin/python \
+		$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
@@ -38,5 +53,8 @@ format: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/stack.py
 
+bench-storage: $(STAMP)
+	$(BIN)/python bench/storage.py
+
 clean:
-	rm -rf $(VENV) $(VENV_CLI) .millpond .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(VENV_CLI) $(VENV_LEGACY) $(JS_DIR)/node_modules .millpond .pytest_cache .mypy_cache .ruff_cache

@@ -8,6 +8,7 @@ wakes everything waiting on time (long polls, visibility timeouts, batching wind
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from typing import Protocol
 
@@ -36,10 +37,8 @@ class _AdvanceSignal:
 
     async def wait(self, timeout: float | None) -> None:
         event = self._event
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(event.wait(), timeout)
-        except TimeoutError:
-            pass
 
 
 class VirtualClock:

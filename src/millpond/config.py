@@ -85,8 +85,10 @@ def _convert(name: str, raw: Any) -> Any:
     return str(raw)
 
 
-def load_settings(overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None) -> Settings:
-    """Settings from defaults, then MILLPOND_* variables, then explicit overrides (flags); None means unset."""
+def load_settings(
+    overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None
+) -> Settings:
+    """Defaults, then MILLPOND_* variables, then explicit overrides (flags; None means unset)."""
     env = os.environ if environ is None else environ
     values: dict[str, Any] = {}
     for spec in SETTINGS:

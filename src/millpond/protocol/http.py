@@ -41,4 +41,3 @@ class HttpResponse:
             if key.lower() == lower:
                 return value
         return None
-

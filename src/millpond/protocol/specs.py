@@ -47,6 +47,11 @@ def service_model(service: str, protocol: str | None = None) -> ServiceModel:
     return ServiceModel(data, service_name=service)
 
 
+def legacy_protocols(service: str) -> list[str]:
+    """Protocols whose wire shapes for `service` come from a bundled legacy model."""
+    return [proto for (name, proto) in _LEGACY_MODELS if name == service]
+
+
 def protocols_of(service: str) -> list[str]:
     """Every protocol a service's requests may arrive in (current model plus legacy ones)."""
     metadata = service_model(service).metadata

@@ -1,0 +1,126 @@
+"""`millpond up | status | reset | clock [advance N]`: run the server and talk to a running one."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import logging
+import sys
+import urllib.error
+import urllib.request
+from collections.abc import Sequence
+from typing import Any
+
+from millpond import __version__
+from millpond.config import SETTINGS, Settings, load_settings
+
+CLIENT_SETTINGS = ("host", "port")
+
+
+def _add_setting_flags(parser: argparse.ArgumentParser, names: Sequence[str] | None = None) -> None:
+    defaults = Settings()
+    for spec in SETTINGS:
+        if names is not None and spec.name not in names:
+            continue
+        default = getattr(defaults, spec.name)
+        text = f"{spec.help} [env {spec.env_var}; default {default}]"
+        if isinstance(default, bool):
+            parser.add_argument(spec.flag, dest=spec.name, action="store_true", default=None, help=text)
+        else:
+            parser.add_argument(spec.flag, dest=spec.name, default=None, choices=spec.choices, help=text)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="millpond",
+        description="A local cloud for queue and stream processing: SQS, Kinesis, Lambda, API Gateway, "
+        "IAM/STS and CloudWatch on one port.",
+    )
+    parser.add_argument("--version", action="version", version=f"millpond {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    up = commands.add_parser("up", help="run millpond in the foreground (Ctrl-C stops it)")
+    _add_setting_flags(up)
+    status = commands.add_parser("status", help="show a running millpond's health")
+    _add_setting_flags(status, CLIENT_SETTINGS)
+    reset = commands.add_parser("reset", help="wipe all state of a running millpond")
+    _add_setting_flags(reset, CLIENT_SETTINGS)
+    clock = commands.add_parser("clock", help="show the virtual clock, or advance it: clock advance SECONDS")
+    _add_setting_flags(clock, CLIENT_SETTINGS)
+    clock.add_argument("action", nargs="?", choices=["advance"], help="advance the clock")
+    clock.add_argument("seconds", nargs="?", type=float, help="seconds to advance by")
+    return parser
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    overrides = {spec.name: getattr(args, spec.name, None) for spec in SETTINGS}
+    return load_settings(overrides)
+
+
+def _call(settings: Settings, method: str, path: str, payload: Any = None) -> Any:
+    url = (
+        f"http://{'127.0.0.1' if settings.host in ('0.0.0.0', '::') else settings.host}:{settings.port}{path}"
+    )
+    data = json.dumps(payload).encode() if payload is not None else (b"" if method == "POST" else None)
+    request = urllib.request.Request(
+        url, data=data, method=method, headers={"Content-Type": "application/json"}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        raise SystemExit(f"millpond answered {error.code}: {error.read().decode(errors='replace')}") from None
+    except OSError as error:
+        raise SystemExit(f"millpond is not reachable at {url}: {error}") from None
+
+
+def _up(settings: Settings) -> int:
+    from millpond.server.run import quiet_granian, serve
+
+    level = getattr(logging, settings.log_level.upper())
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)-7s %(message)s", datefmt="%H:%M:%S")
+    quiet_granian(level)
+
+    def banner(_: object) -> None:
+        where = "in memory (lost on exit)" if settings.in_memory else str(settings.data_dir.resolve())
+        print(
+            f"millpond {__version__} is up\n"
+            f"  endpoint   {settings.endpoint_url}   (AWS_ENDPOINT_URL={settings.endpoint_url})\n"
+            f"  data       {where} (durability {settings.durability})\n"
+            f"  console    {settings.endpoint_url}/_millpond/console/\n"
+            f"  account    {settings.account_id}, default region {settings.region}\n"
+            "Ctrl-C stops it.",
+            flush=True,
+        )
+
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(serve(settings, on_ready=banner))
+    print("millpond stopped; everything acknowledged is committed.", flush=True)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = _settings(args)
+    except ValueError as error:
+        print(f"millpond: {error}", file=sys.stderr)
+        return 2
+    if args.command == "up":
+        return _up(settings)
+    if args.command == "status":
+        print(json.dumps(_call(settings, "GET", "/_millpond/health"), indent=2))
+    elif args.command == "reset":
+        _call(settings, "POST", "/_millpond/reset")
+        print("millpond state wiped")
+    elif args.command == "clock":
+        if args.action == "advance":
+            if args.seconds is None or args.seconds < 0:
+                print("millpond: clock advance needs a non-negative number of seconds", file=sys.stderr)
+                return 2
+            state = _call(settings, "POST", "/_millpond/clock", {"advance": args.seconds})
+        else:
+            state = _call(settings, "GET", "/_millpond/clock")
+        print(json.dumps(state))
+    return 0

@@ -1,0 +1,125 @@
+"""The AWS request path: route, parse, call the provider, serialize the result or the AWS error.
+
+Providers are plain objects handed in by the server, one per service, with one method per operation
+named as botocore's xform_name (`send_message`), called as `method(ctx, params)`; a missing method
+means the operation is not supported yet.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import logging
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from types import ModuleType
+from typing import Any
+from xml.sax.saxutils import escape
+
+from botocore import xform_name
+
+from millpond.context import RequestContext
+from millpond.errors import AwsError, not_implemented
+from millpond.protocol import cbor, json_, query, rest_json, rpcv2_cbor, specs
+from millpond.protocol.http import HttpRequest, HttpResponse
+from millpond.protocol.routing import Route, UnknownOperation, queue_path, route
+
+log = logging.getLogger("millpond.requests")
+
+CODECS: dict[str, ModuleType] = {
+    "json": json_,
+    "cbor": cbor,
+    "smithy-rpc-v2-cbor": rpcv2_cbor,
+    "query": query,
+    "rest-json": rest_json,
+}
+
+
+def new_request_id() -> str:
+    return str(uuid.uuid4())
+
+
+class Gateway:
+    def __init__(self, providers: Mapping[str, object], account_id: str, default_region: str) -> None:
+        self.providers = providers
+        self.account_id = account_id
+        self.default_region = default_region
+        self._methods: dict[tuple[str, str], Callable[..., Any] | None] = {}
+
+    def _method(self, service: str, operation: str) -> Callable[..., Any] | None:
+        key = (service, operation)
+        if key not in self._methods:
+            self._methods[key] = getattr(self.providers.get(service), xform_name(operation), None)
+        return self._methods[key]
+
+    async def handle(self, request: HttpRequest, endpoint_url: str) -> HttpResponse:
+        request_id = new_request_id()
+        started = time.perf_counter()
+        try:
+            found = route(request)
+        except UnknownOperation as error:
+            response = unknown_operation_response(error, request_id)
+            log.info("%s %s -> %s (unknown operation)", request.method, request.path, response.status)
+            return response
+        response = await self._call(found, request, endpoint_url, request_id)
+        if log.isEnabledFor(logging.INFO):
+            elapsed = (time.perf_counter() - started) * 1000
+            log.info("%s.%s %s %.1fms", found.service, found.operation.name, response.status, elapsed)
+        return response
+
+    async def _call(
+        self, found: Route, request: HttpRequest, endpoint_url: str, request_id: str
+    ) -> HttpResponse:
+        codec = CODECS[found.protocol]
+        operation = found.operation
+        try:
+            params = codec.parse_request(operation, request, found.labels)
+            if found.service == "sqs" and "QueueUrl" not in params and (path := queue_path(request)):
+                # Requests sent to a queue URL itself may omit QueueUrl, as AWS allows.
+                params["QueueUrl"] = endpoint_url + path
+            scope = found.scope
+            ctx = RequestContext(
+                account_id=self.account_id,
+                region=scope.region if scope and scope.region else self.default_region,
+                request_id=request_id,
+                endpoint_url=endpoint_url,
+                service=found.service,
+                operation=operation.name,
+                access_key_id=scope.access_key_id if scope else None,
+                session_token=request.headers.get("x-amz-security-token"),
+            )
+            method = self._method(found.service, operation.name)
+            if method is None:
+                raise not_implemented(specs.SERVED_SERVICES[found.service], operation.name)
+            result = method(ctx, params)
+            if inspect.isawaitable(result):
+                result = await result
+            return codec.serialize_response(operation, result or {}, request_id)
+        except AwsError as error:
+            return codec.serialize_error(operation.service_model, error, request_id)
+        except Exception:
+            log.exception("internal error in %s.%s", found.service, operation.name)
+            failure = AwsError("InternalFailure", "millpond hit an internal error", 500, sender_fault=False)
+            return codec.serialize_error(operation.service_model, failure, request_id)
+
+
+def unknown_operation_response(error: UnknownOperation, request_id: str) -> HttpResponse:
+    """AWS's answer to a request no served operation matches, in the style the client speaks."""
+    if error.service is not None:
+        model = specs.service_model(error.service, "query" if error.protocol == "query" else None)
+        return CODECS[error.protocol].serialize_error(model, error, request_id)
+    if error.protocol == "query":
+        body = (
+            "<ErrorResponse><Error><Type>Sender</Type><Code>InvalidAction</Code>"
+            f"<Message>{escape(error.message)}</Message></Error><RequestId>{request_id}</RequestId></ErrorResponse>"
+        )
+        headers = [("Content-Type", "text/xml"), ("x-amzn-RequestId", request_id)]
+        return HttpResponse(400, headers, body.encode())
+    body_json = json.dumps({"__type": error.code, "message": error.message}).encode()
+    headers = [
+        ("Content-Type", "application/json"),
+        ("x-amzn-RequestId", request_id),
+        ("x-amzn-ErrorType", error.code),
+    ]
+    return HttpResponse(error.status or 400, headers, body_json)

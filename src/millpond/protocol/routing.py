@@ -1,0 +1,166 @@
+"""Which service, protocol and operation a request is for, all on one port.
+
+Order (aws-facts §1.2, §12): X-Amz-Target; the smithy-rpc-v2-cbor path; query `Action` (service from
+the SigV4 scope, else `Version`, else the queue-URL path); rest-json paths (Lambda's dated prefixes,
+then API Gateway). Anything else is answered as AWS answers an unknown operation.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from urllib.parse import parse_qs
+
+from botocore.model import OperationModel
+
+from millpond.errors import AwsError
+from millpond.protocol import rest_json, specs
+from millpond.protocol.http import HttpRequest
+from millpond.protocol.sigv4 import CredentialScope, credential_scope
+
+# X-Amz-Target prefix -> service
+TARGET_PREFIXES: dict[str, str] = {
+    "AmazonSQS": "sqs",
+    "Kinesis_20131202": "kinesis",
+    "GraniteServiceVersion20100801": "cloudwatch",
+    "Logs_20140328": "logs",
+}
+# query API Version -> service
+QUERY_VERSIONS: dict[str, str] = {
+    "2012-11-05": "sqs",
+    "2010-05-08": "iam",
+    "2011-06-15": "sts",
+    "2010-08-01": "cloudwatch",
+}
+# SigV4 signing name -> service
+SIGNING_NAMES: dict[str, str] = {
+    "sqs": "sqs",
+    "kinesis": "kinesis",
+    "lambda": "lambda",
+    "apigateway": "apigateway",
+    "execute-api": "apigateway",
+    "iam": "iam",
+    "sts": "sts",
+    "monitoring": "cloudwatch",
+    "logs": "logs",
+}
+CBOR_CONTENT_TYPES = ("application/x-amz-cbor-1.1", "application/cbor")
+RPC_V2_PATH = re.compile(r"^/service/(?P<service>[^/]+)/operation/(?P<operation>[^/]+)$")
+QUEUE_PATH = re.compile(r"^/(?P<account>\d{12})/(?P<queue>[A-Za-z0-9_-]{1,80}(?:\.fifo)?)/?$")
+LAMBDA_PATH = re.compile(r"^/20\d\d-\d\d-\d\d/")
+
+
+@dataclass(slots=True)
+class Route:
+    service: str
+    protocol: str
+    operation: OperationModel
+    labels: dict[str, str] = field(default_factory=dict)
+    scope: CredentialScope | None = None
+
+
+class UnknownOperation(AwsError):
+    """Raised when no served operation matches; carries the protocol style to answer in."""
+
+    def __init__(self, message: str, protocol: str, status: int = 400, service: str | None = None) -> None:
+        super().__init__("UnknownOperationException", message, status)
+        self.protocol = protocol
+        self.service = service
+
+
+def _operation(service: str, name: str, protocol: str | None = None) -> OperationModel | None:
+    model = specs.service_model(service, protocol)
+    if name not in model.operation_names:
+        return None
+    return specs.operation_model(service, name, protocol)
+
+
+def _json_route(request: HttpRequest, target: str, scope: CredentialScope | None) -> Route:
+    prefix, _, name = target.partition(".")
+    service = TARGET_PREFIXES.get(prefix)
+    protocol = "cbor" if request.content_type in CBOR_CONTENT_TYPES else "json"
+    if service is None:
+        raise UnknownOperation(f"Unknown target prefix {prefix!r}", protocol)
+    operation = _operation(service, name)
+    if operation is None:
+        raise UnknownOperation(f"Unknown operation {name!r}", protocol, service=service)
+    return Route(service, protocol, operation, scope=scope)
+
+
+def queue_path(request: HttpRequest) -> str | None:
+    """The `/<account>/<queue>` path of a request sent to a queue URL, if it is one."""
+    match = QUEUE_PATH.match(request.path)
+    return match.group(0).rstrip("/") if match else None
+
+
+def _query_form(request: HttpRequest) -> dict[str, list[str]] | None:
+    form = parse_qs(request.query_string, keep_blank_values=True) if request.query_string else {}
+    if request.method == "POST" and request.content_type == "application/x-www-form-urlencoded":
+        form.update(parse_qs(request.body.decode("utf-8", "replace"), keep_blank_values=True))
+    return form if "Action" in form else None
+
+
+def _query_route(request: HttpRequest, form: dict[str, list[str]], scope: CredentialScope | None) -> Route:
+    action = form["Action"][0]
+    service = SIGNING_NAMES.get(scope.service) if scope else None
+    if service is None:
+        service = QUERY_VERSIONS.get((form.get("Version") or [""])[0])
+    if service is None and QUEUE_PATH.match(request.path):
+        service = "sqs"
+    if service is None:
+        for candidate in ("sts", "iam", "sqs", "cloudwatch"):
+            if action in specs.service_model(candidate, "query").operation_names:
+                service = candidate
+                break
+    if service not in QUERY_VERSIONS.values():
+        raise UnknownOperation(f"The action {action} is not valid for this web service.", "query")
+    assert service is not None
+    operation = _operation(service, action, "query")
+    if operation is None:
+        # What AWS's query services answer for an unknown Action.
+        raise InvalidAction(action, service)
+    return Route(service, "query", operation, scope=scope)
+
+
+class InvalidAction(UnknownOperation):
+    def __init__(self, action: str, service: str) -> None:
+        super().__init__(f"The action {action} is not valid for this web service.", "query", service=service)
+        self.code = "InvalidAction"
+
+
+def _rest_route(request: HttpRequest, scope: CredentialScope | None) -> Route | None:
+    signed_for = SIGNING_NAMES.get(scope.service) if scope else None
+    candidates = ["lambda", "apigateway"]
+    if signed_for == "apigateway" or not LAMBDA_PATH.match(request.raw_path):
+        candidates.reverse()
+    for service in candidates:
+        found = rest_json.match_operation(
+            specs.service_model(service), request.method, request.raw_path, request.query_string
+        )
+        if found is not None:
+            operation, labels = found
+            return Route(service, "rest-json", operation, labels=labels, scope=scope)
+    return None
+
+
+def route(request: HttpRequest) -> Route:
+    """Find the operation a request is for, or raise UnknownOperation."""
+    scope = credential_scope(request)
+    target = request.headers.get("x-amz-target")
+    if target:
+        return _json_route(request, target, scope)
+    if request.headers.get("smithy-protocol") == "rpc-v2-cbor":
+        match = RPC_V2_PATH.match(request.path)
+        if match and match.group("service") in TARGET_PREFIXES:
+            service = TARGET_PREFIXES[match.group("service")]
+            operation = _operation(service, match.group("operation"))
+            if operation is not None:
+                return Route(service, "smithy-rpc-v2-cbor", operation, scope=scope)
+        raise UnknownOperation("Unknown operation", "smithy-rpc-v2-cbor")
+    form = _query_form(request)
+    if form is not None:
+        return _query_route(request, form, scope)
+    found = _rest_route(request, scope)
+    if found is not None:
+        return found
+    raise UnknownOperation(f"Unknown operation {request.method} {request.path}", "rest-json", 404)

@@ -1,0 +1,106 @@
+"""The ASGI application, read top to bottom: lifespan, then /_millpond/ routes, then the AWS gateway."""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from millpond.clock import VirtualClock
+from millpond.config import Settings
+from millpond.protocol.http import HttpRequest, HttpResponse
+from millpond.server import internal
+from millpond.server.wiring import System, build_system
+
+log = logging.getLogger("millpond")
+
+Scope = dict[str, Any]
+
+
+class MillpondApp:
+    def __init__(self, settings: Settings, clock: VirtualClock | None = None) -> None:
+        self.settings = settings
+        self.clock = clock or VirtualClock()
+        self.started_at = time.monotonic()
+        self._system: System | None = None
+
+    @property
+    def system(self) -> System:
+        if self._system is None:
+            raise RuntimeError("millpond has not started")
+        return self._system
+
+    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            request = await read_request(scope, receive)
+            if request.raw_path.startswith(internal.PREFIX):
+                response = await internal.handle(self.system, request, self.started_at)
+            else:
+                response = await self.system.gateway.handle(request, endpoint_url(scope, request))
+            await send_response(send, response, head=request.method == "HEAD")
+        elif scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+
+    async def startup(self) -> None:
+        self._system = await build_system(self.settings, self.clock)
+        self.started_at = time.monotonic()
+
+    async def shutdown(self) -> None:
+        if self._system is not None:
+            await self._system.close()
+            self._system = None
+
+    async def _lifespan(self, receive: Any, send: Any) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                try:
+                    await self.startup()
+                except Exception as error:
+                    log.exception("millpond failed to start")
+                    await send({"type": "lifespan.startup.failed", "message": str(error)})
+                    return
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await self.shutdown()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+
+async def read_request(scope: Scope, receive: Any) -> HttpRequest:
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            break
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body"):
+            break
+    headers: dict[str, str] = {}
+    for raw_name, raw_value in scope["headers"]:
+        name = raw_name.decode("latin-1").lower()
+        value = raw_value.decode("latin-1")
+        headers[name] = f"{headers[name]}, {value}" if name in headers else value
+    raw_path = scope.get("raw_path")
+    return HttpRequest(
+        method=scope["method"],
+        raw_path=raw_path.decode("latin-1") if raw_path else scope["path"],
+        query_string=scope.get("query_string", b"").decode("latin-1"),
+        headers=headers,
+        body=b"".join(chunks),
+    )
+
+
+def endpoint_url(scope: Scope, request: HttpRequest) -> str:
+    host = request.headers.get("host")
+    if not host:
+        server = scope.get("server") or ("localhost", 4566)
+        host = f"{server[0]}:{server[1]}"
+    return f"{scope.get('scheme', 'http')}://{host}"
+
+
+async def send_response(send: Any, response: HttpResponse, head: bool = False) -> None:
+    headers = [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in response.headers]
+    headers.append((b"content-length", str(len(response.body)).encode()))
+    await send({"type": "http.response.start", "status": response.status, "headers": headers})
+    await send({"type": "http.response.body", "body": b"" if head else response.body})

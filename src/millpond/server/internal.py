@@ -1,0 +1,63 @@
+"""millpond's own routes under /_millpond/: health, reset and the virtual clock."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import TYPE_CHECKING, Any
+
+from millpond import __version__
+from millpond.protocol import specs
+from millpond.protocol.http import HttpRequest, HttpResponse
+
+if TYPE_CHECKING:
+    from millpond.server.wiring import System
+
+PREFIX = "/_millpond/"
+
+
+def json_response(payload: Any, status: int = 200) -> HttpResponse:
+    return HttpResponse(status, [("Content-Type", "application/json")], json.dumps(payload).encode())
+
+
+def health(system: System, started_at: float) -> HttpResponse:
+    services = {
+        name: {"name": title, "state": "running" if name in system.providers else "not implemented"}
+        for name, title in specs.SERVED_SERVICES.items()
+    }
+    return json_response(
+        {
+            "status": "ok",
+            "version": __version__,
+            "services": services,
+            "uptime": round(time.monotonic() - started_at, 3),
+            "durability": system.settings.durability,
+            "data_dir": None if system.settings.in_memory else str(system.settings.data_dir),
+        }
+    )
+
+
+def clock_state(system: System) -> dict[str, float]:
+    return {"now": system.clock.now(), "offset": system.clock.offset}
+
+
+async def handle(system: System, request: HttpRequest, started_at: float) -> HttpResponse:
+    path = request.path[len(PREFIX) :].rstrip("/")
+    if path == "health" and request.method in ("GET", "HEAD"):
+        return health(system, started_at)
+    if path == "reset" and request.method == "POST":
+        await system.reset()
+        return json_response({"reset": True})
+    if path == "clock" and request.method == "GET":
+        return json_response(clock_state(system))
+    if path == "clock" and request.method == "POST":
+        try:
+            body = json.loads(request.body or b"{}")
+            seconds = float(body["advance"])
+            system.clock.advance(seconds)
+        except (ValueError, KeyError, TypeError) as error:
+            message = f'expected {{"advance": <non-negative seconds>}}: {error}'
+            return json_response({"error": message}, 400)
+        await system.save_clock()
+        return json_response(clock_state(system))
+    return json_response({"error": f"no such millpond route: {request.method} {request.path}"}, 404)

@@ -1,0 +1,59 @@
+"""Builds the running system: storage, the services over it, and the gateway that serves them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from millpond.clock import VirtualClock
+from millpond.config import Settings
+from millpond.protocol.gateway import Gateway
+from millpond.services.sts.provider import StsProvider
+from millpond.storage.clock import SqliteClockStore
+from millpond.storage.engine import Engine
+from millpond.storage.sts import SqliteStsRepository
+
+
+@dataclass
+class System:
+    settings: Settings
+    clock: VirtualClock
+    engine: Engine
+    clock_store: SqliteClockStore
+    providers: dict[str, object]
+    gateway: Gateway = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.gateway = Gateway(self.providers, self.settings.account_id, self.settings.region)
+
+    async def save_clock(self) -> None:
+        await self.clock_store.save_offset(self.clock.offset)
+
+    async def reset(self) -> None:
+        await self.engine.reset()
+        await self.save_clock()
+        for provider in self.providers.values():
+            reset = getattr(provider, "reset", None)
+            if reset is not None:
+                await reset()
+
+    async def close(self) -> None:
+        for provider in self.providers.values():
+            close = getattr(provider, "close", None)
+            if close is not None:
+                await close()
+        await self.engine.close()
+
+
+async def build_system(settings: Settings, clock: VirtualClock) -> System:
+    if not settings.in_memory:
+        Path(settings.data_dir).mkdir(parents=True, exist_ok=True)
+    engine = Engine(settings.database_path, durability=settings.durability)
+    await engine.start()
+    clock_store = SqliteClockStore(engine)
+    # Time never runs backwards: a restart resumes the offset the clock was advanced to.
+    clock.offset = max(clock.offset, clock_store.load_offset())
+    providers: dict[str, object] = {
+        "sts": StsProvider(SqliteStsRepository(engine), clock),
+    }
+    return System(settings, clock, engine, clock_store, providers)
