@@ -236,3 +236,41 @@ def test_boto3_client_without_endpoint_argument_uses_aws_endpoint_url(server: Se
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
     assert result.stdout.strip() == "000000000000"
+
+
+def test_malformed_bodies_get_the_protocols_error_not_a_500(server: ServerProcess) -> None:
+    broken_json = httpx.post(
+        server.url + "/",
+        headers={
+            "X-Amz-Target": "Kinesis_20131202.ListStreams",
+            "Content-Type": "application/x-amz-json-1.1",
+        },
+        content=b'{"Limit": ',
+    )
+    assert broken_json.status_code == 400
+    assert broken_json.json()["__type"].endswith("SerializationException")
+    wrong_type = httpx.post(
+        server.url + "/",
+        headers={
+            "X-Amz-Target": "Kinesis_20131202.ListStreams",
+            "Content-Type": "application/x-amz-json-1.1",
+        },
+        content=b'{"Limit": "many"}',
+    )
+    assert wrong_type.status_code == 400
+    assert wrong_type.json()["__type"].endswith("SerializationException")
+    broken_cbor = httpx.post(
+        server.url + "/",
+        headers={
+            "X-Amz-Target": "Kinesis_20131202.ListStreams",
+            "Content-Type": "application/x-amz-cbor-1.1",
+        },
+        content=b"\xff\x00garbage",
+    )
+    assert broken_cbor.status_code == 400
+    bad_query = httpx.post(
+        server.url + "/",
+        data={"Action": "AssumeRole", "Version": "2011-06-15", "DurationSeconds": "an hour"},
+    )
+    assert bad_query.status_code == 400
+    assert "<Code>InvalidParameterValue</Code>" in bad_query.text
