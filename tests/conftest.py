@@ -9,6 +9,8 @@ import pytest
 
 from tests.support.server import ServerProcess, make_server
 
+pytest_plugins = ["pytester"]
+
 
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
