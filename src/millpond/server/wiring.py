@@ -8,9 +8,11 @@ from pathlib import Path
 from millpond.clock import VirtualClock
 from millpond.config import Settings
 from millpond.protocol.gateway import Gateway
+from millpond.services.sqs.provider import SqsProvider
 from millpond.services.sts.provider import StsProvider
 from millpond.storage.clock import SqliteClockStore
 from millpond.storage.engine import Engine
+from millpond.storage.sqs import SqliteSqsRepository
 from millpond.storage.sts import SqliteStsRepository
 
 
@@ -56,4 +58,5 @@ async def build_system(settings: Settings, clock: VirtualClock) -> System:
     providers: dict[str, object] = {
         "sts": StsProvider(SqliteStsRepository(engine), clock),
     }
+    providers["sqs"] = await SqsProvider.create(SqliteSqsRepository(engine), clock)
     return System(settings, clock, engine, clock_store, providers)

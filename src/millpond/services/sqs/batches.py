@@ -99,3 +99,22 @@ def missing_receipt_handle() -> AwsError:
     return AwsError(
         "MissingRequiredParameterException", "The request must contain the parameter ReceiptHandle."
     )
+
+
+# A batch entry's Failed[].Code is AWS's legacy query code, not the JSON shape name (AWS-recorded).
+ENTRY_ERROR_CODES = {
+    "InvalidParameterValueException": "InvalidParameterValue",
+    "MissingRequiredParameterException": "MissingParameter",
+    "MessageNotInflight": "AWS.SimpleQueueService.MessageNotInflight",
+    "UnsupportedOperation": "AWS.SimpleQueueService.UnsupportedOperation",
+}
+
+
+def failed_entry(entry_id: str, error: AwsError) -> dict[str, Any]:
+    """A `Failed` entry of a batch result for an entry that failed with `error` (always a sender fault)."""
+    return {
+        "Id": entry_id,
+        "SenderFault": error.sender_fault,
+        "Code": ENTRY_ERROR_CODES.get(error.code, error.code),
+        "Message": error.message,
+    }
