@@ -27,6 +27,7 @@ class Settings:
     account_id: str = "000000000000"
     region: str = "us-east-1"
     log_level: str = "info"
+    enforce_iam: bool = False
 
     @property
     def endpoint_url(self) -> str:
@@ -68,6 +69,9 @@ SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec("account_id", "the AWS account id millpond presents"),
     SettingSpec("region", "the default region for requests that name none"),
     SettingSpec("log_level", "request log verbosity", LOG_LEVELS),
+    SettingSpec(
+        "enforce_iam", "check SigV4 signatures and IAM policies on every request (off: any credentials work)"
+    ),
 )
 
 _FIELD_TYPES = {f.name: f.type for f in dataclasses.fields(Settings)}

@@ -8,10 +8,12 @@ from pathlib import Path
 from millpond.clock import VirtualClock
 from millpond.config import Settings
 from millpond.protocol.gateway import Gateway
+from millpond.services.iam.provider import IamProvider
 from millpond.services.sqs.provider import SqsProvider
 from millpond.services.sts.provider import StsProvider
 from millpond.storage.clock import SqliteClockStore
 from millpond.storage.engine import Engine
+from millpond.storage.iam import SqliteIamRepository
 from millpond.storage.sqs import SqliteSqsRepository
 from millpond.storage.sts import SqliteStsRepository
 
@@ -55,8 +57,10 @@ async def build_system(settings: Settings, clock: VirtualClock) -> System:
     clock_store = SqliteClockStore(engine)
     # Time never runs backwards: a restart resumes the offset the clock was advanced to.
     clock.offset = max(clock.offset, clock_store.load_offset())
+    iam = IamProvider(SqliteIamRepository(engine), clock)
     providers: dict[str, object] = {
-        "sts": StsProvider(SqliteStsRepository(engine), clock),
+        "sts": StsProvider(SqliteStsRepository(engine), clock, iam=iam, enforce=settings.enforce_iam),
+        "iam": iam,
     }
     providers["sqs"] = await SqsProvider.create(SqliteSqsRepository(engine), clock)
     return System(settings, clock, engine, clock_store, providers)
