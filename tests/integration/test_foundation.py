@@ -61,9 +61,7 @@ def test_assume_role_rejects_a_malformed_role_arn(server: ServerProcess) -> None
 # Operations no provider serves yet; as services land, these move to operations still missing.
 UNSUPPORTED_CALLS = [
     ("kinesis", "list_streams", {}),
-    ("lambda", "list_functions", {}),
     ("cloudwatch", "list_dashboards", {}),
-    ("logs", "describe_log_groups", {}),
     ("apigateway", "get_rest_apis", {}),
 ]
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from millpond import __version__
 from millpond.protocol import specs
 from millpond.protocol.http import HttpRequest, HttpResponse
+from millpond.server.lambda_ import serve_code
 
 if TYPE_CHECKING:
     from millpond.server.wiring import System
@@ -42,6 +43,8 @@ def clock_state(system: System) -> dict[str, float]:
 
 
 async def handle(system: System, request: HttpRequest, started_at: float) -> HttpResponse:
+    if (code := serve_code(system, request)) is not None:
+        return code
     path = request.path[len(PREFIX) :].rstrip("/")
     if path == "health" and request.method in ("GET", "HEAD"):
         return health(system, started_at)

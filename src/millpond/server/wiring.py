@@ -8,6 +8,7 @@ from pathlib import Path
 from millpond.clock import VirtualClock
 from millpond.config import Settings
 from millpond.protocol.gateway import Gateway
+from millpond.server.lambda_ import build_logs_and_lambda
 from millpond.services.iam.provider import IamProvider
 from millpond.services.sqs.provider import SqsProvider
 from millpond.services.sts.provider import StsProvider
@@ -63,4 +64,5 @@ async def build_system(settings: Settings, clock: VirtualClock) -> System:
         "iam": iam,
     }
     providers["sqs"] = await SqsProvider.create(SqliteSqsRepository(engine), clock)
+    providers["logs"], providers["lambda"] = build_logs_and_lambda(settings, clock, engine, providers)
     return System(settings, clock, engine, clock_store, providers)

@@ -1,0 +1,63 @@
+"""Lambda's glue on the server side: building its provider (runtime, logs, credentials, destinations)
+and the internal route that serves function code for GetFunction's Code.Location."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from millpond.clock import Clock
+from millpond.config import Settings
+from millpond.protocol.http import HttpRequest, HttpResponse
+from millpond.services.lambda_.credentials import RoleCredentials
+from millpond.services.lambda_.destinations import Destinations
+from millpond.services.lambda_.provider import CODE_ROUTE, LambdaProvider
+from millpond.services.lambda_.runtime.pool import ProcessRuntime
+from millpond.services.logs.provider import LogsProvider
+from millpond.storage.engine import Engine
+from millpond.storage.lambda_ import SqliteLambdaRepository
+from millpond.storage.logs import SqliteLogsRepository
+from millpond.storage.sts import SqliteStsRepository
+
+if TYPE_CHECKING:
+    from millpond.server.wiring import System
+
+
+def worker_endpoint(settings: Settings) -> str:
+    """The URL a function's SDK calls reach millpond on (loopback when millpond listens on it)."""
+    if settings.host in ("127.0.0.1", "0.0.0.0", "localhost", "::", "::1"):
+        return f"http://127.0.0.1:{settings.port}"
+    return settings.endpoint_url
+
+
+def build_logs_and_lambda(
+    settings: Settings, clock: Clock, engine: Engine, providers: dict[str, object]
+) -> tuple[LogsProvider, LambdaProvider]:
+    logs = LogsProvider(SqliteLogsRepository(engine), clock)
+    repository = SqliteLambdaRepository(engine)
+    endpoint = worker_endpoint(settings)
+    runtime = ProcessRuntime(
+        clock,
+        repository.get_code,
+        None if settings.in_memory else Path(settings.data_dir) / "lambda-code",
+        endpoint,
+        RoleCredentials(SqliteStsRepository(engine), clock, settings.account_id),
+        logs.write_events,
+    )
+    destinations = Destinations(providers, endpoint, settings.account_id, settings.region)
+    provider = LambdaProvider(repository, runtime, clock, settings.region, settings.account_id, destinations)
+    return logs, provider
+
+
+def serve_code(system: System, request: HttpRequest) -> HttpResponse | None:
+    """GET /_millpond/lambda/code/<function>/<version>.zip, or None when the path is not this route."""
+    if not request.path.startswith(CODE_ROUTE + "/") or request.method not in ("GET", "HEAD"):
+        return None
+    parts = request.path[len(CODE_ROUTE) + 1 :].split("/")
+    provider = system.providers.get("lambda")
+    code = None
+    if len(parts) == 2 and parts[1].endswith(".zip") and isinstance(provider, LambdaProvider):
+        code = provider.code_archive(parts[0], parts[1][: -len(".zip")])
+    if code is None:
+        return HttpResponse(404, [("Content-Type", "text/plain")], b"no such function code\n")
+    return HttpResponse(200, [("Content-Type", "application/zip")], code)

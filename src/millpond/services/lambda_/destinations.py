@@ -1,0 +1,41 @@
+"""Delivering async invocation records to destinations: SQS queues, through the SQS provider."""
+
+from __future__ import annotations
+
+import inspect
+import logging
+import uuid
+from collections.abc import Mapping
+
+from millpond.context import RequestContext
+
+log = logging.getLogger("millpond.lambda")
+
+
+class Destinations:
+    def __init__(self, providers: Mapping[str, object], endpoint_url: str, account: str, region: str) -> None:
+        self.providers = providers
+        self.endpoint_url = endpoint_url
+        self.account = account
+        self.region = region
+
+    async def __call__(self, arn: str, body: str, attributes: dict[str, str]) -> None:
+        parts = arn.split(":")
+        if len(parts) < 6 or parts[2] != "sqs":
+            log.warning("millpond delivers Lambda destinations to SQS only; dropped a record for %s", arn)
+            return
+        sqs = self.providers.get("sqs")
+        send = getattr(sqs, "send_message", None)
+        if send is None:
+            log.warning("no SQS service to deliver to %s", arn)
+            return
+        region, account, name = parts[3], parts[4], parts[5]
+        ctx = RequestContext(account, region, str(uuid.uuid4()), self.endpoint_url, "sqs", "SendMessage")
+        params: dict[str, object] = {"QueueUrl": f"{self.endpoint_url}/{account}/{name}", "MessageBody": body}
+        if attributes:
+            params["MessageAttributes"] = {
+                k: {"DataType": "String", "StringValue": v} for k, v in attributes.items()
+            }
+        result = send(ctx, params)
+        if inspect.isawaitable(result):
+            await result

@@ -1,0 +1,267 @@
+"""Lambda (rest-json): functions, invoke and concurrency here; versions, aliases, policy, tags and event
+invoke configuration in the mixins of versions.py and permissions.py."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from millpond.clock import Clock
+from millpond.context import RequestContext
+from millpond.errors import AwsError
+from millpond.services.lambda_ import functions
+from millpond.services.lambda_.async_queue import AsyncQueue, SendToDestination
+from millpond.services.lambda_.concurrency import MIN_UNRESERVED, Concurrency
+from millpond.services.lambda_.invoke import MAX_ASYNC_PAYLOAD, Invoker, check_payload
+from millpond.services.lambda_.permissions import PermissionsMixin
+from millpond.services.lambda_.repository import FunctionRecord, LambdaRepository
+from millpond.services.lambda_.runtime.types import Runtime
+from millpond.services.lambda_.versions import VersionsMixin
+
+CODE_ROUTE = "/_millpond/lambda/code"
+
+
+class LambdaProvider(VersionsMixin, PermissionsMixin):
+    def __init__(
+        self,
+        repository: LambdaRepository,
+        runtime: Runtime,
+        clock: Clock,
+        region: str,
+        account: str,
+        send: SendToDestination | None = None,
+        concurrency: Concurrency | None = None,
+    ) -> None:
+        self.repository = repository
+        self.runtime = runtime
+        self.clock = clock
+        self.concurrency = concurrency or Concurrency()
+        self.invoker = Invoker(repository, runtime, self.concurrency, clock)
+        self.async_queue = AsyncQueue(repository, self.invoker, clock, region, account, send)
+
+    async def close(self) -> None:
+        await self.async_queue.close()
+        await self.runtime.close()
+
+    async def reset(self) -> None:
+        await self.async_queue.close()
+        reset = getattr(self.runtime, "reset", None)
+        if reset is not None:
+            await reset()
+
+    def _record(self, ctx: RequestContext, ref: str, qualifier: str | None = None) -> FunctionRecord:
+        name, _ = functions.parse_ref(ref, qualifier)
+        record = self.repository.get_function(name)
+        if record is None:
+            raise functions.not_found(ctx.region, ctx.account_id, name)
+        return record
+
+    async def _update(self, ctx: RequestContext, name: str, change: Any, code: bytes | None = None) -> Any:
+        found = await self.repository.update_function(name, lambda r: (change(r), r)[1], code)
+        if found is None:
+            raise functions.not_found(ctx.region, ctx.account_id, name)
+        return found
+
+    # -- functions -----------------------------------------------------------------------------------------
+
+    async def create_function(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        name = params["FunctionName"]
+        if not functions.NAME.match(name):
+            name, _ = functions.parse_ref(name)
+            params = {**params, "FunctionName": name}
+        if params.get("PackageType", "Zip") != "Zip":
+            raise functions.invalid("millpond runs zip packages only; container images are not supported.")
+        code = params.get("Code") or {}
+        if "ZipFile" not in code:
+            raise functions.invalid(
+                "millpond takes function code as Code.ZipFile (S3 and images are not supported)."
+            )
+        if not params.get("Handler"):
+            raise functions.invalid("Handler must be set for Zip packages.")
+        functions.check_runtime(params.get("Runtime"))
+        functions.check_settings(params)
+        sha, size = functions.code_details(code["ZipFile"])
+        config = functions.new_configuration(params, ctx.region, ctx.account_id, sha, size, self.clock.now())
+        record = FunctionRecord(name, config, dict(params.get("Tags") or {}))
+        if not await self.repository.create_function(record, code["ZipFile"]):
+            raise AwsError("ResourceConflictException", f"Function already exist: {name}")
+        if params.get("Publish"):
+            return await self._publish(ctx, name, None)
+        return functions.as_reported(config, creating=True)
+
+    def get_function(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        target = self.invoker.resolve(
+            ctx.region, ctx.account_id, params["FunctionName"], params.get("Qualifier")
+        )
+        version = target.version
+        result: dict[str, Any] = {
+            "Configuration": target.config,
+            "Code": {
+                "RepositoryType": "S3",
+                "Location": f"{ctx.endpoint_url}{CODE_ROUTE}/{target.record.name}/{version}.zip",
+            },
+        }
+        if target.record.tags:
+            result["Tags"] = target.record.tags
+        if target.record.reserved_concurrency is not None:
+            result["Concurrency"] = {"ReservedConcurrentExecutions": target.record.reserved_concurrency}
+        return result
+
+    def code_archive(self, name: str, version: str) -> bytes | None:
+        """The zip GetFunction's Code.Location serves (None if there is no such function or version)."""
+        record = self.repository.get_function(name)
+        if record is None:
+            return None
+        config = record.config if version == "$LATEST" else None
+        if config is None and version.isdigit():
+            config = self.repository.get_version(name, int(version))
+        return None if config is None else self.repository.get_code(config["CodeSha256"])
+
+    def get_function_configuration(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        return self.invoker.resolve(
+            ctx.region, ctx.account_id, params["FunctionName"], params.get("Qualifier")
+        ).config
+
+    @staticmethod
+    def _check_revision(record: FunctionRecord, params: dict[str, Any]) -> None:
+        if params.get("RevisionId") and params["RevisionId"] != record.config["RevisionId"]:
+            raise functions.invalid(
+                "The Revision Id provided does not match the latest Revision Id. Call the GetFunction/"
+                "GetAlias API to retrieve the latest Revision Id"
+            ) from None
+
+    async def update_function_code(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        name = self._record(ctx, params["FunctionName"]).name
+        if "ZipFile" not in params:
+            raise functions.invalid(
+                "millpond takes function code as ZipFile (S3 and images are not supported)."
+            )
+        sha, size = functions.code_details(params["ZipFile"])
+        if params.get("DryRun"):
+            return self._record(ctx, name).config
+        now = self.clock.now()
+
+        def change(record: FunctionRecord) -> None:
+            self._check_revision(record, params)
+            record.config.update(
+                CodeSha256=sha,
+                CodeSize=size,
+                LastModified=functions.timestamp(now),
+                RevisionId=str(uuid.uuid4()),
+            )
+
+        record = await self._update(ctx, name, change, params["ZipFile"])
+        await self.runtime.discard(name)
+        if params.get("Publish"):
+            return await self._publish(ctx, name, None)
+        return functions.as_reported(record.config, updating=True)
+
+    async def update_function_configuration(
+        self, ctx: RequestContext, params: dict[str, Any]
+    ) -> dict[str, Any]:
+        name = self._record(ctx, params["FunctionName"]).name
+        functions.check_settings(params)
+        now = self.clock.now()
+
+        def change(record: FunctionRecord) -> None:
+            self._check_revision(record, params)
+            functions.apply_settings(record.config, params)
+            record.config.update(LastModified=functions.timestamp(now), RevisionId=str(uuid.uuid4()))
+
+        record = await self._update(ctx, name, change)
+        await self.runtime.discard(name)
+        return functions.as_reported(record.config, updating=True)
+
+    def list_functions(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        configs: list[dict[str, Any]] = []
+        for record in self.repository.list_functions():
+            configs.append(record.config)
+            if params.get("FunctionVersion") == "ALL":
+                configs.extend(self.repository.list_versions(record.name))
+        start = int(params.get("Marker") or 0)
+        limit = int(params.get("MaxItems") or 50)
+        result: dict[str, Any] = {"Functions": configs[start : start + limit]}
+        if start + limit < len(configs):
+            result["NextMarker"] = str(start + limit)
+        return result
+
+    async def delete_function(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        name, qualifier = functions.parse_ref(params["FunctionName"], params.get("Qualifier"))
+        if qualifier == "$LATEST":
+            raise functions.invalid("$LATEST version cannot be deleted without deleting the function.")
+        if qualifier is not None:
+            if not qualifier.isdigit() or not await self.repository.delete_version(name, int(qualifier)):
+                raise functions.not_found(ctx.region, ctx.account_id, name, qualifier)
+        elif not await self.repository.delete_function(name):
+            raise functions.not_found(ctx.region, ctx.account_id, name)
+        await self.runtime.discard(name)
+        return {"StatusCode": 204}
+
+    # -- invoke --------------------------------------------------------------------------------------------
+
+    async def invoke(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        target = self.invoker.resolve(
+            ctx.region, ctx.account_id, params["FunctionName"], params.get("Qualifier")
+        )
+        kind = params.get("InvocationType") or "RequestResponse"
+        if kind == "DryRun":
+            return {"StatusCode": 204}
+        if kind == "Event":
+            payload = check_payload(params.get("Payload") or b"", MAX_ASYNC_PAYLOAD)
+            if target.record.reserved_concurrency == 0:
+                raise AwsError(
+                    "TooManyRequestsException",
+                    "Rate Exceeded.",
+                    fields={"Reason": "ReservedFunctionConcurrentInvocationLimitExceeded"},
+                )
+            await self.async_queue.enqueue(target, payload or b"{}")
+            return {"StatusCode": 202}
+        return await self.invoker.invoke_sync(target, ctx.region, params)
+
+    # -- concurrency and account ---------------------------------------------------------------------------
+
+    async def put_function_concurrency(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        name = self._record(ctx, params["FunctionName"]).name
+        wanted = int(params["ReservedConcurrentExecutions"])
+        others = sum(r.reserved_concurrency or 0 for r in self.repository.list_functions() if r.name != name)
+        if self.concurrency.account_limit - others - wanted < MIN_UNRESERVED:
+            raise functions.invalid(
+                "Specified ReservedConcurrentExecutions for function decreases account's "
+                f"UnreservedConcurrentExecution below its minimum value of [{MIN_UNRESERVED}]."
+            )
+
+        def change(record: FunctionRecord) -> None:
+            record.reserved_concurrency = wanted
+
+        await self._update(ctx, name, change)
+        return {"ReservedConcurrentExecutions": wanted}
+
+    def get_function_concurrency(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        reserved = self._record(ctx, params["FunctionName"]).reserved_concurrency
+        return {} if reserved is None else {"ReservedConcurrentExecutions": reserved}
+
+    async def delete_function_concurrency(
+        self, ctx: RequestContext, params: dict[str, Any]
+    ) -> dict[str, Any]:
+        def change(record: FunctionRecord) -> None:
+            record.reserved_concurrency = None
+
+        await self._update(ctx, self._record(ctx, params["FunctionName"]).name, change)
+        return {}
+
+    def get_account_settings(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        records = self.repository.list_functions()
+        reserved = sum(r.reserved_concurrency or 0 for r in records)
+        return {
+            "AccountLimit": {
+                "TotalCodeSize": 80_530_636_800,
+                "CodeSizeUnzipped": functions.MAX_UNZIPPED,
+                "CodeSizeZipped": functions.MAX_ZIP,
+                "ConcurrentExecutions": self.concurrency.account_limit,
+                "UnreservedConcurrentExecutions": self.concurrency.account_limit - reserved,
+            },
+            "AccountUsage": {
+                "TotalCodeSize": sum(int(r.config["CodeSize"]) for r in records),
+                "FunctionCount": len(records),
+            },
+        }

@@ -1,0 +1,204 @@
+"""ProcessRuntime: execution environments pooled per function version, reused warm, reaped when idle.
+
+Environments are per-node state: nothing here is durable. Code zips come from the repository through
+`code_source`, unpacked once per CodeSha256 under `cache_dir`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import shutil
+import tempfile
+import time
+import zipfile
+from collections.abc import Awaitable, Callable
+from io import BytesIO
+from pathlib import Path
+
+from millpond.clock import Clock
+from millpond.services.lambda_.runtime.environment import Environment
+from millpond.services.lambda_.runtime.types import (
+    Credentials,
+    FunctionSpec,
+    InvokeOutcome,
+    InvokeRequest,
+    LogWriter,
+    Runtime,
+)
+
+log = logging.getLogger("millpond.lambda")
+
+IDLE_SECONDS = 300.0
+MAX_IDLE = 32  # idle environments kept across all functions; the least recently used go first
+MAX_LOG_BACKLOG = 200_000  # events waiting to be stored; beyond it output is dropped, not buffered
+
+
+class ProcessRuntime(Runtime):
+    def __init__(
+        self,
+        clock: Clock,
+        code_source: Callable[[str], bytes | None],
+        cache_dir: Path | None,
+        endpoint_url: str,
+        credentials: Callable[[FunctionSpec], Awaitable[Credentials]],
+        log_writer: LogWriter,
+        *,
+        idle_seconds: float = IDLE_SECONDS,
+        max_idle: int = MAX_IDLE,
+    ) -> None:
+        self.clock = clock
+        self.code_source = code_source
+        self._own_cache = cache_dir is None
+        self.cache_dir = cache_dir or Path(tempfile.mkdtemp(prefix="millpond-lambda-"))
+        self.cache_dir.mkdir(parents=True, exist_ok=True)
+        self.endpoint_url = endpoint_url
+        self.credentials = credentials
+        self.log_writer = log_writer
+        self.idle_seconds = idle_seconds
+        self.max_idle = max_idle
+        self._idle: dict[tuple[str, str, str], list[Environment]] = {}
+        self._busy: set[Environment] = set()
+        self._unpacking: dict[str, asyncio.Task[Path]] = {}
+        self._logs: asyncio.Queue[tuple[str, str, list[tuple[int, str]]]] | None = None
+        self._backlog = 0
+        self._tasks: list[asyncio.Task[None]] = []
+
+    # -- Runtime -------------------------------------------------------------------------------------------
+
+    async def invoke(self, spec: FunctionSpec, request: InvokeRequest) -> InvokeOutcome:
+        self._ensure_tasks()
+        idle = self._idle.get(spec.key)
+        env = idle.pop() if idle else await self._start(spec)
+        self._busy.add(env)
+        try:
+            return await env.invoke(request)
+        finally:
+            self._busy.discard(env)
+            if env.alive and not env.retired:
+                self._idle.setdefault(spec.key, []).append(env)
+                self._trim()
+            elif env.alive:
+                await env.stop()
+
+    async def discard(self, name: str) -> None:
+        for key in [k for k in self._idle if k[0] == name]:
+            for env in self._idle.pop(key):
+                await env.stop()
+        for env in self._busy:
+            if env.spec.name == name:
+                env.retired = True
+
+    async def close(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks = []
+        environments = [env for envs in self._idle.values() for env in envs] + list(self._busy)
+        self._idle = {}
+        for env in environments:
+            env.retired = True
+            await env.stop()
+        await self._drain_logs()
+        if self._own_cache:
+            shutil.rmtree(self.cache_dir, ignore_errors=True)
+
+    async def reset(self) -> None:
+        """Stop every environment (between tests); the code cache stays."""
+        for key in list(self._idle):
+            for env in self._idle.pop(key):
+                await env.stop()
+        for env in self._busy:
+            env.retired = True
+
+    # -- environments --------------------------------------------------------------------------------------
+
+    async def _start(self, spec: FunctionSpec) -> Environment:
+        task_root = await self._task_root(spec.code_sha256)
+        credentials = await self.credentials(spec)
+        env = Environment(spec, task_root, self.endpoint_url, credentials, self.clock, self._emit)
+        await env.start()
+        return env
+
+    async def _task_root(self, sha256: str) -> Path:
+        folder = self.cache_dir / sha256.replace("/", "_").replace("+", "-").rstrip("=")
+        if folder.is_dir():
+            return folder
+        task = self._unpacking.get(sha256)
+        if task is None:
+            code = self.code_source(sha256)
+            if code is None:
+                raise RuntimeError(f"code {sha256} is missing")
+            task = asyncio.ensure_future(asyncio.to_thread(_unpack, code, folder))
+            self._unpacking[sha256] = task
+        try:
+            return await asyncio.shield(task)
+        finally:
+            self._unpacking.pop(sha256, None)
+
+    def _trim(self) -> None:
+        idle = sorted((env.last_used, id(env), env) for envs in self._idle.values() for env in envs)
+        excess = len(idle) - self.max_idle
+        for _, _, env in idle[: max(excess, 0)]:
+            self._idle[env.spec.key].remove(env)
+            self._tasks.append(asyncio.create_task(env.stop()))
+
+    def _ensure_tasks(self) -> None:
+        if self._logs is None:
+            self._logs = asyncio.Queue()
+            self._tasks.append(asyncio.create_task(self._write_logs()))
+            self._tasks.append(asyncio.create_task(self._reap()))
+        self._tasks = [t for t in self._tasks if not t.done() or t.cancelled()]
+
+    async def _reap(self) -> None:
+        while True:
+            await asyncio.sleep(min(5.0, self.idle_seconds))
+            cutoff = time.perf_counter() - self.idle_seconds
+            for key, envs in list(self._idle.items()):
+                for env in [e for e in envs if e.last_used < cutoff or not e.alive]:
+                    envs.remove(env)
+                    await env.stop()
+                if not envs:
+                    self._idle.pop(key, None)
+
+    # -- logs ----------------------------------------------------------------------------------------------
+
+    def _emit(self, group: str, stream: str, events: list[tuple[int, str]]) -> None:
+        if self._logs is None:
+            self._ensure_tasks()
+        assert self._logs is not None
+        if self._backlog > MAX_LOG_BACKLOG:
+            return  # a function flooding its output loses lines rather than the server its memory
+        self._backlog += len(events)
+        self._logs.put_nowait((group, stream, events))
+
+    async def _write_logs(self) -> None:
+        assert self._logs is not None
+        while True:
+            group, stream, events = await self._logs.get()
+            await self._store(group, stream, events)
+
+    async def _store(self, group: str, stream: str, events: list[tuple[int, str]]) -> None:
+        self._backlog -= len(events)
+        try:
+            await self.log_writer(group, stream, events)
+        except Exception:
+            log.exception("could not store %d log events for %s", len(events), group)
+
+    async def _drain_logs(self) -> None:
+        while self._logs is not None and not self._logs.empty():
+            await self._store(*self._logs.get_nowait())
+
+
+def _unpack(code: bytes, folder: Path) -> Path:
+    staging = Path(tempfile.mkdtemp(prefix=".unpack-", dir=folder.parent))
+    with zipfile.ZipFile(BytesIO(code)) as archive:
+        archive.extractall(staging)
+    try:
+        staging.rename(folder)
+    except OSError:  # another unpack of the same code won
+        shutil.rmtree(staging, ignore_errors=True)
+    return folder

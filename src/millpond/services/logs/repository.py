@@ -1,0 +1,83 @@
+"""What CloudWatch Logs needs from storage: groups, streams and their events (epoch-millisecond times)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+
+@dataclass(slots=True)
+class LogGroup:
+    name: str
+    created: int
+    retention_days: int | None = None
+    tags: dict[str, str] = field(default_factory=dict)
+    stored_bytes: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class LogStream:
+    group: str
+    name: str
+    created: int
+    first_event: int | None
+    last_event: int | None
+    last_ingestion: int | None
+    stored_bytes: int
+
+
+@dataclass(frozen=True, slots=True)
+class LogEvent:
+    id: int
+    stream: str
+    timestamp: int
+    ingestion: int
+    message: str
+
+
+# A position in (timestamp, id) order: events after (or before) it are the next page.
+Position = tuple[int, int]
+
+
+class LogsRepository(Protocol):
+    async def create_group(self, group: LogGroup) -> bool:
+        """False if the group exists already."""
+        ...
+
+    def get_group(self, name: str) -> LogGroup | None: ...
+
+    def list_groups(self, prefix: str, after: str, limit: int) -> list[LogGroup]: ...
+
+    async def delete_group(self, name: str) -> bool: ...
+
+    async def set_retention(self, name: str, days: int | None) -> bool: ...
+
+    async def set_group_tags(self, name: str, tags: dict[str, str]) -> bool: ...
+
+    async def create_stream(self, group: str, name: str, created: int) -> str:
+        """ "created", "exists" or "no-group"."""
+        ...
+
+    def list_streams(self, group: str, prefix: str) -> list[LogStream]: ...
+
+    def get_stream(self, group: str, name: str) -> LogStream | None: ...
+
+    async def delete_stream(self, group: str, name: str) -> bool: ...
+
+    async def put_events(
+        self, group: str, stream: str, events: list[tuple[int, str]], ingestion: int, *, create: bool
+    ) -> bool:
+        """Append events; with `create`, make the group and stream first if needed. False if missing."""
+        ...
+
+    def read_events(
+        self,
+        group: str,
+        streams: list[str] | None,
+        start: int | None,
+        end: int | None,
+        after: Position | None,
+        before: Position | None,
+        limit: int,
+        newest_first: bool,
+    ) -> list[LogEvent]: ...
