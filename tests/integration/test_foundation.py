@@ -62,7 +62,6 @@ def test_assume_role_rejects_a_malformed_role_arn(server: ServerProcess) -> None
 UNSUPPORTED_CALLS = [
     ("kinesis", "list_streams", {}),
     ("cloudwatch", "list_dashboards", {}),
-    ("apigateway", "get_rest_apis", {}),
 ]
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from millpond.clock import VirtualClock
 from millpond.config import Settings
 from millpond.protocol.http import HttpRequest, HttpResponse
-from millpond.server import internal
+from millpond.server import execute_api, internal
 from millpond.server.wiring import System, build_system
 
 log = logging.getLogger("millpond")
@@ -35,6 +35,8 @@ class MillpondApp:
             request = await read_request(scope, receive)
             if request.raw_path.startswith(internal.PREFIX):
                 response = await internal.handle(self.system, request, self.started_at)
+            elif execute_api.target(request) is not None:
+                response = await execute_api.handle(self.system, scope, request, endpoint_url(scope, request))
             else:
                 response = await self.system.gateway.handle(request, endpoint_url(scope, request))
             await send_response(send, response, head=request.method == "HEAD")

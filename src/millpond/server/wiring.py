@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 from millpond.clock import VirtualClock
 from millpond.config import Settings
 from millpond.protocol.gateway import Gateway
 from millpond.server.lambda_ import build_logs_and_lambda
+from millpond.services.apigateway.provider import ApiGatewayProvider
 from millpond.services.iam.provider import IamProvider
+from millpond.services.lambda_.provider import LambdaProvider
 from millpond.services.sqs.provider import SqsProvider
 from millpond.services.sts.provider import StsProvider
+from millpond.storage.apigateway import SqliteApiGatewayRepository
 from millpond.storage.clock import SqliteClockStore
 from millpond.storage.engine import Engine
 from millpond.storage.iam import SqliteIamRepository
@@ -65,4 +69,8 @@ async def build_system(settings: Settings, clock: VirtualClock) -> System:
     }
     providers["sqs"] = await SqsProvider.create(SqliteSqsRepository(engine), clock)
     providers["logs"], providers["lambda"] = build_logs_and_lambda(settings, clock, engine, providers)
+    lambda_invoke = cast(LambdaProvider, providers["lambda"]).invoke
+    providers["apigateway"] = ApiGatewayProvider(
+        SqliteApiGatewayRepository(engine), clock, settings.region, settings.account_id, lambda_invoke
+    )
     return System(settings, clock, engine, clock_store, providers)

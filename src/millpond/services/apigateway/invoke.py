@@ -1,0 +1,220 @@
+"""The data plane: an invoke URL request -> stage -> deployment snapshot -> route -> integration -> response.
+
+Lambda is called through the Lambda provider's own invoke (handed in at wiring), never over HTTP. The
+integration timeout (timeoutInMillis, 29 s by default) is measured on the injected clock: the function
+keeps running past it, as on AWS, but the client gets 504 at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import re
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from millpond.clock import Clock
+from millpond.context import RequestContext
+from millpond.errors import AwsError
+from millpond.services.apigateway import http_proxy, mock, proxy_event, proxy_response, routing
+from millpond.services.apigateway.integrations import DEFAULT_TIMEOUT_MS, LAMBDA_URI
+from millpond.services.apigateway.repository import ApiGatewayRepository
+from millpond.services.apigateway.request import ExecuteRequest, ExecuteResponse
+
+log = logging.getLogger("millpond.apigateway")
+
+LambdaInvoke = Callable[[RequestContext, dict[str, Any]], Awaitable[dict[str, Any]]]
+STAGE_VARIABLE = re.compile(r"\$\{stageVariables\.([a-zA-Z0-9_]+)\}")
+
+
+class IntegrationTimeout(Exception):
+    pass
+
+
+def error_response(status: int, message: str, error_type: str | None = None) -> ExecuteResponse:
+    headers = [("Content-Type", "application/json")]
+    if error_type:
+        headers.append(("x-amzn-ErrorType", error_type))
+    return ExecuteResponse(status, headers, json.dumps({"message": message}).encode())
+
+
+def missing_token() -> ExecuteResponse:
+    # No resource/method matches: 403, as if the caller had failed to sign the request.
+    return error_response(403, "Missing Authentication Token", "MissingAuthenticationTokenException")
+
+
+def forbidden() -> ExecuteResponse:
+    return error_response(403, "Forbidden", "ForbiddenException")
+
+
+def internal_error(status: int = 500) -> ExecuteResponse:
+    return error_response(status, "Internal server error", "InternalServerErrorException")
+
+
+def timed_out() -> ExecuteResponse:
+    return error_response(504, "Endpoint request timed out")
+
+
+class ExecuteApi:
+    def __init__(
+        self,
+        repository: ApiGatewayRepository,
+        clock: Clock,
+        region: str,
+        account: str,
+        lambda_invoke: LambdaInvoke | None,
+    ) -> None:
+        self.repository = repository
+        self.clock = clock
+        self.region = region
+        self.account = account
+        self.lambda_invoke = lambda_invoke
+        self._snapshots: dict[tuple[str, str], dict[str, Any]] = {}  # deployments never change
+        self._running: set[asyncio.Future[Any]] = set()  # integrations the client stopped waiting for
+
+    async def close(self) -> None:
+        for task in list(self._running):
+            task.cancel()
+        for task in list(self._running):
+            with contextlib.suppress(BaseException):
+                await task
+        self._running.clear()
+
+    def _snapshot(self, api_id: str, deployment_id: str) -> dict[str, Any] | None:
+        key = (api_id, deployment_id)
+        if key not in self._snapshots:
+            found = self.repository.get_snapshot(api_id, deployment_id)
+            if found is None:
+                return None
+            self._snapshots[key] = found
+        return self._snapshots[key]
+
+    async def handle(self, request: ExecuteRequest) -> ExecuteResponse:
+        now = self.clock.now()
+        request_id = str(uuid.uuid4())
+        extended_id = proxy_event.extended_request_id()
+        trace = proxy_event.trace_id(now)
+        response = await self._serve(request, request_id, extended_id, trace, now)
+        response.headers.extend(
+            [("x-amzn-RequestId", request_id), ("x-amz-apigw-id", extended_id), ("X-Amzn-Trace-Id", trace)]
+        )
+        return response
+
+    async def _serve(
+        self, request: ExecuteRequest, request_id: str, extended_id: str, trace: str, now: float
+    ) -> ExecuteResponse:
+        record = self.repository.get_api(request.api_id)
+        stage = record.stages.get(request.stage) if record is not None else None
+        if record is None or stage is None:
+            return forbidden()
+        snapshot = self._snapshot(request.api_id, stage["deploymentId"])
+        if snapshot is None or snapshot.get("disableExecuteApiEndpoint"):
+            return forbidden()
+        found = routing.match(snapshot["resources"], request.method, request.path)
+        if found is None:
+            return missing_token()
+        integration = found.method["methodIntegration"]
+        variables = dict(stage.get("variables") or {})
+        kind = integration["type"]
+        if kind == "MOCK":
+            return mock.respond(request, integration) or internal_error()
+        timeout = int(integration.get("timeoutInMillis") or DEFAULT_TIMEOUT_MS) / 1000
+        if kind == "HTTP_PROXY":
+            try:
+                return await self._within(timeout, http_proxy.forward(request, found, integration, variables))
+            except IntegrationTimeout:
+                return timed_out()
+        if kind != "AWS_PROXY":
+            return internal_error()
+        event = proxy_event.build(
+            request,
+            found,
+            account_id=self.account,
+            deployment_id=stage["deploymentId"],
+            stage_variables=variables,
+            binary_media_types=snapshot["binaryMediaTypes"],
+            request_id=request_id,
+            extended_id=extended_id,
+            trace=trace,
+            now=now,
+        )
+        return await self._lambda_proxy(request, integration, event, variables, snapshot, timeout)
+
+    async def _within(self, timeout: float, work: Awaitable[ExecuteResponse]) -> ExecuteResponse:
+        """`work`'s result, or IntegrationTimeout once `timeout` seconds pass on the clock."""
+        task = asyncio.ensure_future(work)
+        timer = asyncio.ensure_future(self.clock.sleep(timeout))
+        done, _ = await asyncio.wait({task, timer}, return_when=asyncio.FIRST_COMPLETED)
+        timer.cancel()
+        if task in done:
+            return task.result()
+        # The integration keeps running (a Lambda function is not stopped by API Gateway giving up).
+        self._running.add(task)
+        task.add_done_callback(self._finished)
+        raise IntegrationTimeout
+
+    def _finished(self, task: asyncio.Future[Any]) -> None:
+        self._running.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.info("integration finished after the client got 504: %s", task.exception())
+
+    async def _lambda_proxy(
+        self,
+        request: ExecuteRequest,
+        integration: dict[str, Any],
+        event: dict[str, Any],
+        variables: dict[str, str],
+        snapshot: dict[str, Any],
+        timeout: float,
+    ) -> ExecuteResponse:
+        uri = STAGE_VARIABLE.sub(lambda m: variables.get(m.group(1), ""), integration.get("uri") or "")
+        target = LAMBDA_URI.match(uri)
+        if target is None or self.lambda_invoke is None:
+            log.warning("API %s: integration URI %s names no Lambda function", request.api_id, uri)
+            return internal_error()
+        if integration.get("httpMethod") != "POST":
+            # AWS takes a non-POST integration method for AWS_PROXY but every call then fails with 500.
+            return internal_error()
+        ctx = RequestContext(
+            account_id=self.account,
+            region=target.group("region"),
+            request_id=event["requestContext"]["requestId"],
+            endpoint_url=request.endpoint_url,
+            service="lambda",
+            operation="Invoke",
+        )
+        params = {
+            "FunctionName": target.group("function"),
+            "InvocationType": "RequestResponse",
+            "Payload": json.dumps(event).encode(),
+        }
+        try:
+            result = await self._within(timeout, self._invoke(ctx, params))
+        except IntegrationTimeout:
+            return timed_out()
+        except AwsError as error:
+            # Missing function, throttling, bad permissions: "Execution failed due to configuration error".
+            log.warning("API %s: Lambda invoke failed: %s", request.api_id, error)
+            return internal_error()
+        return _proxy_result(result, request, snapshot)
+
+    async def _invoke(self, ctx: RequestContext, params: dict[str, Any]) -> Any:
+        assert self.lambda_invoke is not None
+        return await self.lambda_invoke(ctx, params)
+
+
+def _proxy_result(result: Any, request: ExecuteRequest, snapshot: dict[str, Any]) -> ExecuteResponse:
+    if result.get("FunctionError"):
+        # "Lambda execution failed with status 200 due to customer function error".
+        return internal_error(502)
+    payload = result.get("Payload") or b""
+    if isinstance(payload, str):
+        payload = payload.encode()
+    try:
+        return proxy_response.translate(payload, request.header("Accept"), snapshot["binaryMediaTypes"])
+    except proxy_response.MalformedProxyResponse as error:
+        log.info("API %s: malformed Lambda proxy response: %s", request.api_id, error)
+        return internal_error(502)

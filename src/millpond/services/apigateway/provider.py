@@ -1,0 +1,226 @@
+"""API Gateway REST (v1) control plane (rest-json): one thin method per operation over the domain modules.
+
+The data plane (invoke URLs) is `ExecuteApi` in invoke.py, reached as `provider.data_plane`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from millpond.clock import Clock
+from millpond.context import RequestContext
+from millpond.services.apigateway import (
+    deployments,
+    integrations,
+    methods,
+    resources,
+    rest_apis,
+    stages,
+    tags,
+)
+from millpond.services.apigateway.common import api_not_found, page
+from millpond.services.apigateway.invoke import ExecuteApi, LambdaInvoke
+from millpond.services.apigateway.repository import ApiGatewayRepository, RestApiRecord
+
+T = TypeVar("T")
+P = dict[str, Any]
+
+
+class ApiGatewayProvider:
+    def __init__(
+        self,
+        repository: ApiGatewayRepository,
+        clock: Clock,
+        region: str,
+        account: str,
+        lambda_invoke: LambdaInvoke | None = None,
+    ) -> None:
+        self.repository = repository
+        self.clock = clock
+        self.data_plane = ExecuteApi(repository, clock, region, account, lambda_invoke)
+
+    async def close(self) -> None:
+        await self.data_plane.close()
+
+    def _record(self, ctx: RequestContext, api_id: str) -> RestApiRecord:
+        record = self.repository.get_api(api_id)
+        if record is None:
+            raise api_not_found(ctx.account_id, api_id)
+        return record
+
+    async def _change(self, ctx: RequestContext, api_id: str, change: Callable[[RestApiRecord], T]) -> T:
+        found, result = await self.repository.update_api(api_id, change)
+        if not found:
+            raise api_not_found(ctx.account_id, api_id)
+        return result  # type: ignore[return-value]
+
+    # -- REST APIs -----------------------------------------------------------------------------------------
+
+    async def create_rest_api(self, ctx: RequestContext, params: P) -> P:
+        record = rest_apis.new_record(params, self.clock.now())
+        await self.repository.create_api(record)
+        return record.api
+
+    def get_rest_api(self, ctx: RequestContext, params: P) -> P:
+        return self._record(ctx, params["restApiId"]).api
+
+    def get_rest_apis(self, ctx: RequestContext, params: P) -> P:
+        return page([record.api for record in self.repository.list_apis()], params)
+
+    async def update_rest_api(self, ctx: RequestContext, params: P) -> P:
+        ops = params.get("patchOperations") or []
+        return await self._change(ctx, params["restApiId"], lambda r: rest_apis.update(r, ops))
+
+    async def delete_rest_api(self, ctx: RequestContext, params: P) -> P:
+        if not await self.repository.delete_api(params["restApiId"]):
+            raise api_not_found(ctx.account_id, params["restApiId"])
+        return {}
+
+    # -- resources -----------------------------------------------------------------------------------------
+
+    def get_resources(self, ctx: RequestContext, params: P) -> P:
+        embed = "methods" in (params.get("embed") or [])
+        record = self._record(ctx, params["restApiId"])
+        return page([resources.reported(r, embed) for r in resources.ordered(record)], params)
+
+    def get_resource(self, ctx: RequestContext, params: P) -> P:
+        record = self._record(ctx, params["restApiId"])
+        return resources.reported(resources.get(record, params["resourceId"]))
+
+    async def create_resource(self, ctx: RequestContext, params: P) -> P:
+        return await self._change(
+            ctx, params["restApiId"], lambda r: resources.create(r, params["parentId"], params["pathPart"])
+        )
+
+    async def delete_resource(self, ctx: RequestContext, params: P) -> P:
+        await self._change(ctx, params["restApiId"], lambda r: resources.delete(r, params["resourceId"]))
+        return {}
+
+    # -- methods and method responses ----------------------------------------------------------------------
+
+    async def put_method(self, ctx: RequestContext, params: P) -> P:
+        return await self._change(ctx, params["restApiId"], lambda r: methods.put(r, params))
+
+    def get_method(self, ctx: RequestContext, params: P) -> P:
+        record = self._record(ctx, params["restApiId"])
+        return methods.get(record, params["resourceId"], params["httpMethod"])
+
+    async def update_method(self, ctx: RequestContext, params: P) -> P:
+        rid, method, ops = params["resourceId"], params["httpMethod"], params.get("patchOperations") or []
+        return await self._change(ctx, params["restApiId"], lambda r: methods.update(r, rid, method, ops))
+
+    async def delete_method(self, ctx: RequestContext, params: P) -> P:
+        rid, method = params["resourceId"], params["httpMethod"]
+        await self._change(ctx, params["restApiId"], lambda r: methods.delete(r, rid, method))
+        return {}
+
+    async def put_method_response(self, ctx: RequestContext, params: P) -> P:
+        return await self._change(ctx, params["restApiId"], lambda r: methods.put_response(r, params))
+
+    def get_method_response(self, ctx: RequestContext, params: P) -> P:
+        record = self._record(ctx, params["restApiId"])
+        return methods.get_response(record, params["resourceId"], params["httpMethod"], params["statusCode"])
+
+    async def delete_method_response(self, ctx: RequestContext, params: P) -> P:
+        rid, method, status = params["resourceId"], params["httpMethod"], params["statusCode"]
+        await self._change(
+            ctx, params["restApiId"], lambda r: methods.delete_response(r, rid, method, status)
+        )
+        return {}
+
+    # -- integrations and integration responses ------------------------------------------------------------
+
+    async def put_integration(self, ctx: RequestContext, params: P) -> P:
+        return await self._change(ctx, params["restApiId"], lambda r: integrations.put(r, params))
+
+    def get_integration(self, ctx: RequestContext, params: P) -> P:
+        record = self._record(ctx, params["restApiId"])
+        return integrations.get(record, params["resourceId"], params["httpMethod"])
+
+    async def update_integration(self, ctx: RequestContext, params: P) -> P:
+        rid, method, ops = params["resourceId"], params["httpMethod"], params.get("patchOperations") or []
+        return await self._change(
+            ctx, params["restApiId"], lambda r: integrations.update(r, rid, method, ops)
+        )
+
+    async def delete_integration(self, ctx: RequestContext, params: P) -> P:
+        rid, method = params["resourceId"], params["httpMethod"]
+        await self._change(ctx, params["restApiId"], lambda r: integrations.delete(r, rid, method))
+        return {}
+
+    async def put_integration_response(self, ctx: RequestContext, params: P) -> P:
+        return await self._change(ctx, params["restApiId"], lambda r: integrations.put_response(r, params))
+
+    def get_integration_response(self, ctx: RequestContext, params: P) -> P:
+        record = self._record(ctx, params["restApiId"])
+        rid, method, status = params["resourceId"], params["httpMethod"], params["statusCode"]
+        return integrations.get_response(record, rid, method, status)
+
+    async def delete_integration_response(self, ctx: RequestContext, params: P) -> P:
+        rid, method, status = params["resourceId"], params["httpMethod"], params["statusCode"]
+        await self._change(
+            ctx, params["restApiId"], lambda r: integrations.delete_response(r, rid, method, status)
+        )
+        return {}
+
+    # -- deployments ---------------------------------------------------------------------------------------
+
+    async def create_deployment(self, ctx: RequestContext, params: P) -> P:
+        now = self.clock.now()
+        found, deployment = await self.repository.deploy(
+            params["restApiId"], lambda r: deployments.create(r, params, now)
+        )
+        if not found or deployment is None:
+            raise api_not_found(ctx.account_id, params["restApiId"])
+        return deployment
+
+    def get_deployments(self, ctx: RequestContext, params: P) -> P:
+        return page(deployments.listed(self._record(ctx, params["restApiId"])), params)
+
+    def get_deployment(self, ctx: RequestContext, params: P) -> P:
+        return deployments.get(self._record(ctx, params["restApiId"]), params["deploymentId"])
+
+    async def delete_deployment(self, ctx: RequestContext, params: P) -> P:
+        api_id, deployment_id = params["restApiId"], params["deploymentId"]
+        await self._change(ctx, api_id, lambda r: deployments.delete(r, deployment_id))
+        await self.repository.delete_snapshot(api_id, deployment_id)
+        return {}
+
+    # -- stages --------------------------------------------------------------------------------------------
+
+    async def create_stage(self, ctx: RequestContext, params: P) -> P:
+        now = self.clock.now()
+        return await self._change(ctx, params["restApiId"], lambda r: stages.create(r, params, now))
+
+    def get_stage(self, ctx: RequestContext, params: P) -> P:
+        return stages.get(self._record(ctx, params["restApiId"]), params["stageName"])
+
+    def get_stages(self, ctx: RequestContext, params: P) -> P:
+        # GetStages answers {"item": [...]}, singular, unlike every other list operation.
+        record = self._record(ctx, params["restApiId"])
+        return {"item": stages.listed(record, params.get("deploymentId"))}
+
+    async def update_stage(self, ctx: RequestContext, params: P) -> P:
+        name, ops, now = params["stageName"], params.get("patchOperations") or [], self.clock.now()
+        return await self._change(ctx, params["restApiId"], lambda r: stages.update(r, name, ops, now))
+
+    async def delete_stage(self, ctx: RequestContext, params: P) -> P:
+        await self._change(ctx, params["restApiId"], lambda r: stages.delete(r, params["stageName"]))
+        return {}
+
+    # -- tags ----------------------------------------------------------------------------------------------
+
+    async def tag_resource(self, ctx: RequestContext, params: P) -> P:
+        api_id, stage = tags.parse_arn(ctx, params["resourceArn"])
+        await self._change(ctx, api_id, lambda r: tags.tag(r, stage, params["tags"]))
+        return {}
+
+    async def untag_resource(self, ctx: RequestContext, params: P) -> P:
+        api_id, stage = tags.parse_arn(ctx, params["resourceArn"])
+        await self._change(ctx, api_id, lambda r: tags.untag(r, stage, params["tagKeys"]))
+        return {}
+
+    def get_tags(self, ctx: RequestContext, params: P) -> P:
+        api_id, stage = tags.parse_arn(ctx, params["resourceArn"])
+        return {"tags": tags.listed(self._record(ctx, api_id), stage)}
