@@ -27,6 +27,8 @@ class Settings:
     account_id: str = "000000000000"
     region: str = "us-east-1"
     log_level: str = "info"
+    kinesis_create_delay: float = 0.0
+    kinesis_enforce_limits: bool = False
     enforce_iam: bool = False
 
     @property
@@ -70,6 +72,14 @@ SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec("region", "the default region for requests that name none"),
     SettingSpec("log_level", "request log verbosity", LOG_LEVELS),
     SettingSpec(
+        "kinesis_create_delay",
+        "seconds a new Kinesis stream stays CREATING (a resharded one UPDATING); 0: ACTIVE at once",
+    ),
+    SettingSpec(
+        "kinesis_enforce_limits",
+        "enforce Kinesis per-shard throughput limits (in: 1 MiB/s, 1,000 records/s; out: 2 MiB/s, 5 calls/s)",
+    ),
+    SettingSpec(
         "enforce_iam", "check SigV4 signatures and IAM policies on every request (off: any credentials work)"
     ),
 )
@@ -84,6 +94,8 @@ def _convert(name: str, raw: Any) -> Any:
         return raw if isinstance(raw, bool) else str(raw).strip().lower() in _TRUE
     if kind == "int":
         return int(raw)
+    if kind == "float":
+        return float(raw)
     if kind == "Path":
         return Path(raw)
     return str(raw)
@@ -115,3 +127,6 @@ def validate(settings: Settings) -> None:
         raise ValueError(f"--account-id must be 12 digits, not {settings.account_id!r}")
     if not 0 <= settings.port <= 65535:
         raise ValueError(f"--port must be between 0 and 65535, not {settings.port}")
+    if not 0 <= settings.kinesis_create_delay <= 3600:
+        delay = settings.kinesis_create_delay
+        raise ValueError(f"--kinesis-create-delay must be between 0 and 3600 seconds, not {delay}")

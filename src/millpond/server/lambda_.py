@@ -9,12 +9,17 @@ from typing import TYPE_CHECKING
 from millpond.clock import Clock
 from millpond.config import Settings
 from millpond.protocol.http import HttpRequest, HttpResponse
+from millpond.services.kinesis.provider import KinesisProvider
 from millpond.services.lambda_.credentials import RoleCredentials
 from millpond.services.lambda_.destinations import Destinations
+from millpond.services.lambda_.event_sources.mapping import EventSourceMappings
+from millpond.services.lambda_.event_sources.sources import KinesisSource, SqsSource
 from millpond.services.lambda_.provider import CODE_ROUTE, LambdaProvider
 from millpond.services.lambda_.runtime.pool import ProcessRuntime
 from millpond.services.logs.provider import LogsProvider
+from millpond.services.sqs.provider import SqsProvider
 from millpond.storage.engine import Engine
+from millpond.storage.event_sources import SqliteEventSourceRepository
 from millpond.storage.lambda_ import SqliteLambdaRepository
 from millpond.storage.logs import SqliteLogsRepository
 from millpond.storage.sts import SqliteStsRepository
@@ -46,6 +51,18 @@ def build_logs_and_lambda(
     )
     destinations = Destinations(providers, endpoint, settings.account_id, settings.region)
     provider = LambdaProvider(repository, runtime, clock, settings.region, settings.account_id, destinations)
+    sqs, kinesis = providers.get("sqs"), providers.get("kinesis")
+    provider.event_sources = EventSourceMappings(
+        SqliteEventSourceRepository(engine),
+        provider.invoker,
+        clock,
+        settings.region,
+        settings.account_id,
+        sqs=SqsSource(sqs) if isinstance(sqs, SqsProvider) else None,
+        kinesis=KinesisSource(kinesis, clock) if isinstance(kinesis, KinesisProvider) else None,
+        send=destinations,
+    )
+    provider.event_sources.start()  # the pollers of stored mappings resume with the server
     return logs, provider
 
 

@@ -12,6 +12,8 @@ from millpond.protocol.gateway import Gateway
 from millpond.server.lambda_ import build_logs_and_lambda
 from millpond.services.apigateway.provider import ApiGatewayProvider
 from millpond.services.iam.provider import IamProvider
+from millpond.services.kinesis.core import KinesisOptions
+from millpond.services.kinesis.provider import KinesisProvider
 from millpond.services.lambda_.provider import LambdaProvider
 from millpond.services.sqs.provider import SqsProvider
 from millpond.services.sts.provider import StsProvider
@@ -19,6 +21,7 @@ from millpond.storage.apigateway import SqliteApiGatewayRepository
 from millpond.storage.clock import SqliteClockStore
 from millpond.storage.engine import Engine
 from millpond.storage.iam import SqliteIamRepository
+from millpond.storage.kinesis import SqliteKinesisRepository
 from millpond.storage.sqs import SqliteSqsRepository
 from millpond.storage.sts import SqliteStsRepository
 
@@ -68,6 +71,11 @@ async def build_system(settings: Settings, clock: VirtualClock) -> System:
         "iam": iam,
     }
     providers["sqs"] = await SqsProvider.create(SqliteSqsRepository(engine), clock)
+    providers["kinesis"] = KinesisProvider(
+        SqliteKinesisRepository(engine),
+        clock,
+        KinesisOptions(settings.kinesis_create_delay, settings.kinesis_enforce_limits),
+    )
     providers["logs"], providers["lambda"] = build_logs_and_lambda(settings, clock, engine, providers)
     lambda_invoke = cast(LambdaProvider, providers["lambda"]).invoke
     providers["apigateway"] = ApiGatewayProvider(

@@ -12,6 +12,7 @@ from millpond.errors import AwsError
 from millpond.services.lambda_ import functions
 from millpond.services.lambda_.async_queue import AsyncQueue, SendToDestination
 from millpond.services.lambda_.concurrency import MIN_UNRESERVED, Concurrency
+from millpond.services.lambda_.event_sources.mapping import EventSourceMappings
 from millpond.services.lambda_.invoke import MAX_ASYNC_PAYLOAD, Invoker, check_payload
 from millpond.services.lambda_.permissions import PermissionsMixin
 from millpond.services.lambda_.repository import FunctionRecord, LambdaRepository
@@ -19,6 +20,8 @@ from millpond.services.lambda_.runtime.types import Runtime
 from millpond.services.lambda_.versions import VersionsMixin
 
 CODE_ROUTE = "/_millpond/lambda/code"
+Params = dict[str, Any]
+Result = dict[str, Any]
 
 
 class LambdaProvider(VersionsMixin, PermissionsMixin):
@@ -38,12 +41,18 @@ class LambdaProvider(VersionsMixin, PermissionsMixin):
         self.concurrency = concurrency or Concurrency()
         self.invoker = Invoker(repository, runtime, self.concurrency, clock)
         self.async_queue = AsyncQueue(repository, self.invoker, clock, region, account, send)
+        # Set by the server once the event sources (SQS, Kinesis) exist; None: mappings are not served.
+        self.event_sources: EventSourceMappings | None = None
 
     async def close(self) -> None:
+        if self.event_sources is not None:
+            await self.event_sources.close()
         await self.async_queue.close()
         await self.runtime.close()
 
     async def reset(self) -> None:
+        if self.event_sources is not None:
+            await self.event_sources.reset()
         await self.async_queue.close()
         reset = getattr(self.runtime, "reset", None)
         if reset is not None:
@@ -265,3 +274,27 @@ class LambdaProvider(VersionsMixin, PermissionsMixin):
                 "FunctionCount": len(records),
             },
         }
+
+    # -- event source mappings (services/lambda_/event_sources/mapping.py) ---------------------------------
+
+    def _mappings(self) -> EventSourceMappings:
+        if self.event_sources is None:
+            raise AwsError(
+                "ServiceException", "Event source mappings are not served.", 500, sender_fault=False
+            )
+        return self.event_sources
+
+    async def create_event_source_mapping(self, ctx: RequestContext, params: Params) -> Result:
+        return await self._mappings().create_event_source_mapping(ctx, params)
+
+    def get_event_source_mapping(self, ctx: RequestContext, params: Params) -> Result:
+        return self._mappings().get_event_source_mapping(ctx, params)
+
+    def list_event_source_mappings(self, ctx: RequestContext, params: Params) -> Result:
+        return self._mappings().list_event_source_mappings(ctx, params)
+
+    async def update_event_source_mapping(self, ctx: RequestContext, params: Params) -> Result:
+        return await self._mappings().update_event_source_mapping(ctx, params)
+
+    async def delete_event_source_mapping(self, ctx: RequestContext, params: Params) -> Result:
+        return await self._mappings().delete_event_source_mapping(ctx, params)

@@ -1,0 +1,164 @@
+"""The event sources as the pollers see them: SQS queues and Kinesis shards, reached through their providers.
+
+SQS goes through the provider's own operations (ReceiveMessage, DeleteMessageBatch), so visibility,
+receive counts, redrive to the DLQ and FIFO group locking are exactly the queue's; waiting for messages uses
+the queue's notifier. Kinesis reads shards through the provider's storage view and is woken by the
+provider's `on_records` hook.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from millpond.clock import Clock
+from millpond.context import RequestContext
+from millpond.services.kinesis import sequence
+from millpond.services.kinesis import shards as shard_rules
+from millpond.services.kinesis.provider import KinesisProvider
+from millpond.services.kinesis.repository import Record, Shard, Stream
+from millpond.services.lambda_.event_sources.params import SourceArn
+from millpond.services.sqs.provider import SqsProvider
+from millpond.services.sqs.queues import Queue
+
+INTERNAL_ENDPOINT = "http://localhost"
+
+
+class Signal:
+    """Per-key wake-ups for waiters (versioned, so a change between look and wait is never missed)."""
+
+    def __init__(self, clock: Clock) -> None:
+        self.clock = clock
+        self._versions: dict[str, int] = {}
+        self._events: dict[str, asyncio.Event] = {}
+
+    def version(self, key: str) -> int:
+        return self._versions.get(key, 0)
+
+    def notify(self, key: str) -> None:
+        self._versions[key] = self._versions.get(key, 0) + 1
+        event = self._events.pop(key, None)
+        if event is not None:
+            event.set()
+
+    async def wait(self, key: str, since: int, deadline: float | None) -> None:
+        """Until `key` changes after `since`, or the clock reaches `deadline` (None: no deadline)."""
+        if self.version(key) != since:
+            return
+        event = self._events.get(key)
+        if event is None:
+            event = self._events[key] = asyncio.Event()
+        if deadline is None:
+            await event.wait()
+            return
+        waiter = asyncio.ensure_future(event.wait())
+        sleeper = asyncio.ensure_future(self.clock.sleep_until(deadline))
+        try:
+            await asyncio.wait((waiter, sleeper), return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in (waiter, sleeper):
+                if not task.done():
+                    task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await task
+
+
+@dataclass(frozen=True, slots=True)
+class QueueInfo:
+    fifo: bool
+    visibility_timeout: int
+
+
+class SqsSource:
+    def __init__(self, provider: SqsProvider) -> None:
+        self.provider = provider
+
+    def _queue(self, arn: str) -> Queue | None:
+        return self.provider.queues.find_by_arn(arn)
+
+    def find(self, arn: str) -> QueueInfo | None:
+        queue = self._queue(arn)
+        return None if queue is None else QueueInfo(queue.fifo, queue.config.visibility_timeout)
+
+    @staticmethod
+    def _ctx(source: SourceArn, operation: str) -> RequestContext:
+        return RequestContext(
+            source.account_id, source.region, str(uuid.uuid4()), INTERNAL_ENDPOINT, "sqs", operation
+        )
+
+    @staticmethod
+    def _url(source: SourceArn) -> str:
+        return f"{INTERNAL_ENDPOINT}/{source.account_id}/{source.name}"
+
+    async def receive(self, source: SourceArn, max_messages: int, wait_seconds: int) -> list[dict[str, Any]]:
+        """ReceiveMessage as Lambda's pollers call it: every attribute, long polling up to `wait_seconds`."""
+        params = {
+            "QueueUrl": self._url(source),
+            "MaxNumberOfMessages": max_messages,
+            "WaitTimeSeconds": wait_seconds,
+            "MessageSystemAttributeNames": ["All"],
+            "MessageAttributeNames": ["All"],
+        }
+        result = await self.provider.receive_message(self._ctx(source, "ReceiveMessage"), params)
+        messages: list[dict[str, Any]] = result.get("Messages") or []
+        return messages
+
+    def version(self, source: SourceArn) -> tuple[int, int] | None:
+        queue = self.provider.queues.find(source.account_id, source.region, source.name)
+        return None if queue is None else self.provider.notifier.version(queue.id)
+
+    async def wait(self, source: SourceArn, since: tuple[int, int], deadline: float) -> None:
+        """Until a message may have arrived since `since`, or the clock reaches `deadline`."""
+        queue = self.provider.queues.find(source.account_id, source.region, source.name)
+        if queue is None:
+            await self.provider.clock.sleep_until(deadline)
+            return
+        await self.provider.notifier.wait(queue.id, deadline, since)
+
+    async def delete(self, source: SourceArn, handles: list[str]) -> None:
+        for start in range(0, len(handles), 10):
+            entries = [
+                {"Id": str(index), "ReceiptHandle": handle}
+                for index, handle in enumerate(handles[start : start + 10])
+            ]
+            params = {"QueueUrl": self._url(source), "Entries": entries}
+            await self.provider.delete_message_batch(self._ctx(source, "DeleteMessageBatch"), params)
+
+
+class KinesisSource:
+    def __init__(self, provider: KinesisProvider, clock: Clock) -> None:
+        self.provider = provider
+        self.clock = clock
+        self.signal = Signal(clock)
+        provider.on_records.append(self.signal.notify)
+
+    @property
+    def _repo(self) -> Any:
+        return self.provider.core.repo
+
+    def find(self, source: SourceArn) -> Stream | None:
+        stream: Stream | None = self._repo.find_stream(source.account_id, source.region, source.name)
+        return stream
+
+    def shards(self, stream: Stream) -> list[Shard]:
+        horizon = shard_rules.trim_horizon(stream, self.clock.now())
+        return shard_rules.retained(self._repo.shards(stream.pk), horizon)
+
+    def read(
+        self, stream: Stream, shard: int, after: int, min_arrival: float, limit: int, max_bytes: int
+    ) -> list[Record]:
+        horizon = shard_rules.trim_horizon(stream, self.clock.now())
+        records: list[Record] = self._repo.read_records(
+            stream.pk, shard, after, max(min_arrival, horizon), limit, max_bytes
+        )
+        return records
+
+    def latest_position(self) -> int:
+        return int(self._repo.current_position())
+
+    @staticmethod
+    def sequence_number(stream: Stream, shard: int, record: Record) -> str:
+        return sequence.encode(stream.created_at, shard, record.position, record.arrival)
