@@ -11,7 +11,6 @@ import inspect
 import json
 import logging
 import time
-import uuid
 from collections.abc import Callable, Mapping
 from types import ModuleType
 from typing import Any
@@ -21,6 +20,7 @@ from botocore import xform_name
 
 from millpond.context import RequestContext
 from millpond.errors import AwsError, not_implemented
+from millpond.ids import random_uuid
 from millpond.protocol import cbor, json_, query, rest_json, rpcv2_cbor, specs
 from millpond.protocol.http import HttpRequest, HttpResponse
 from millpond.protocol.routing import Route, UnknownOperation, queue_path, route
@@ -37,7 +37,7 @@ CODECS: dict[str, ModuleType] = {
 
 
 def new_request_id() -> str:
-    return str(uuid.uuid4())
+    return random_uuid()
 
 
 class Gateway:
@@ -49,21 +49,25 @@ class Gateway:
 
     def _method(self, service: str, operation: str) -> Callable[..., Any] | None:
         key = (service, operation)
-        if key not in self._methods:
-            self._methods[key] = getattr(self.providers.get(service), xform_name(operation), None)
-        return self._methods[key]
+        try:
+            return self._methods[key]
+        except KeyError:
+            method = self._methods[key] = getattr(self.providers.get(service), xform_name(operation), None)
+            return method
 
     async def handle(self, request: HttpRequest, endpoint_url: str) -> HttpResponse:
         request_id = new_request_id()
-        started = time.perf_counter()
+        logging_requests = log.isEnabledFor(logging.INFO)
+        started = time.perf_counter() if logging_requests else 0.0
         try:
             found = route(request)
         except UnknownOperation as error:
             response = unknown_operation_response(error, request_id)
-            log.info("%s %s -> %s (unknown operation)", request.method, request.path, response.status)
+            if logging_requests:
+                log.info("%s %s -> %s (unknown operation)", request.method, request.path, response.status)
             return response
         response = await self._call(found, request, endpoint_url, request_id)
-        if log.isEnabledFor(logging.INFO):
+        if logging_requests:
             elapsed = (time.perf_counter() - started) * 1000
             log.info("%s.%s %s %.1fms", found.service, found.operation.name, response.status, elapsed)
         return response
@@ -93,7 +97,7 @@ class Gateway:
             if method is None:
                 raise not_implemented(specs.SERVED_SERVICES[found.service], operation.name)
             result = method(ctx, params)
-            if inspect.isawaitable(result):
+            if inspect.isawaitable(result):  # providers mix sync (reads) and async (writes) methods
                 result = await result
             return codec.serialize_response(operation, result or {}, request_id)
         except AwsError as error:

@@ -254,6 +254,9 @@ class ShapeWriter:
 
 _READER = ShapeReader()
 _WRITER = ShapeWriter()
+# json.dumps(..., separators=...) builds a new encoder per call; these are built once.
+_COMPACT_JSON = json.JSONEncoder(separators=(",", ":")).encode
+_COMPACT_JSON_ANY = json.JSONEncoder(separators=(",", ":"), default=str).encode
 
 
 def serialization_error(message: str) -> AwsError:
@@ -281,8 +284,16 @@ def parse_request(operation: OperationModel, request: HttpRequest, labels: dict[
     return params
 
 
+_CONTENT_TYPES: dict[ServiceModel, str] = {}
+
+
 def content_type(service: ServiceModel) -> str:
-    return f"application/x-amz-json-{service.metadata.get('jsonVersion', '1.0')}"
+    found = _CONTENT_TYPES.get(service)
+    if found is None:
+        found = _CONTENT_TYPES[service] = (
+            f"application/x-amz-json-{service.metadata.get('jsonVersion', '1.0')}"
+        )
+    return found
 
 
 def serialize_response(operation: OperationModel, result: dict[str, Any], request_id: str) -> HttpResponse:
@@ -291,7 +302,7 @@ def serialize_response(operation: OperationModel, result: dict[str, Any], reques
     return HttpResponse(
         200,
         [("Content-Type", content_type(operation.service_model)), ("x-amzn-RequestId", request_id)],
-        json.dumps(document, separators=(",", ":")).encode("utf-8"),
+        _COMPACT_JSON(document).encode("utf-8"),
     )
 
 
@@ -317,4 +328,4 @@ def error_parts(
 def serialize_error(service: ServiceModel, error: AwsError, request_id: str) -> HttpResponse:
     body, status, extra = error_parts(service, error, _WRITER)
     headers = [("Content-Type", content_type(service)), ("x-amzn-RequestId", request_id), *extra]
-    return HttpResponse(status, headers, json.dumps(body, separators=(",", ":"), default=str).encode("utf-8"))
+    return HttpResponse(status, headers, _COMPACT_JSON_ANY(body).encode("utf-8"))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
 from urllib.parse import parse_qs
 
 from botocore.model import OperationModel
@@ -68,11 +69,29 @@ class UnknownOperation(AwsError):
         self.service = service
 
 
+# (service, operation name, protocol) -> its model, or None for a name the service does not have.
+_OPERATIONS: dict[tuple[str, str, str | None], OperationModel | None] = {}
+# Unknown names are cached too (a client can send any), up to this many entries.
+_MAX_CACHED_OPERATIONS = 4096
+
+
+@cache
+def _operation_names(service: str, protocol: str | None) -> frozenset[str]:
+    """A set, built once per model: botocore's operation_names is a list, scanned on every lookup."""
+    return frozenset(specs.service_model(service, protocol).operation_names)
+
+
 def _operation(service: str, name: str, protocol: str | None = None) -> OperationModel | None:
-    model = specs.service_model(service, protocol)
-    if name not in model.operation_names:
-        return None
-    return specs.operation_model(service, name, protocol)
+    key = (service, name, protocol)
+    try:
+        return _OPERATIONS[key]
+    except KeyError:
+        pass
+    known = name in _operation_names(service, protocol)
+    found = specs.operation_model(service, name, protocol) if known else None
+    if len(_OPERATIONS) < _MAX_CACHED_OPERATIONS or found is not None:
+        _OPERATIONS[key] = found
+    return found
 
 
 def _json_route(request: HttpRequest, target: str, scope: CredentialScope | None) -> Route:
@@ -109,7 +128,7 @@ def _query_route(request: HttpRequest, form: dict[str, list[str]], scope: Creden
         service = "sqs"
     if service is None:
         for candidate in ("sts", "iam", "sqs", "cloudwatch"):
-            if action in specs.service_model(candidate, "query").operation_names:
+            if action in _operation_names(candidate, "query"):
                 service = candidate
                 break
     if service not in QUERY_VERSIONS.values():

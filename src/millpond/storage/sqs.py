@@ -48,6 +48,8 @@ _INSERT_MESSAGE = (
     "visible_at, expires_at, group_id, dedup_id, sequence_number) "
     "SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM sqs_queues WHERE id = ?)"
 )
+# json.dumps(..., separators=...) builds a new encoder per call; this one is built once.
+_COMPACT_JSON = json.JSONEncoder(separators=(",", ":")).encode
 _MOVE_TASK_COLUMNS = (
     "task_handle, account_id, region, source_arn, destination_arn, max_per_second, status, moved, to_move, "
     "started_at, failure_reason"
@@ -77,7 +79,7 @@ def encode_attributes(attributes: dict[str, MessageAttribute]) -> str | None:
         else [a.data_type, "S", a.string_value]
         for name, a in attributes.items()
     }
-    return json.dumps(encoded, separators=(",", ":"))
+    return _COMPACT_JSON(encoded)
 
 
 def decode_attributes(text: str | None) -> dict[str, MessageAttribute]:
@@ -265,7 +267,7 @@ class SqliteSqsRepository(SqsRepository):
                 m.message_id,
                 m.body,
                 encode_attributes(m.attributes),
-                json.dumps(m.system_attributes, separators=(",", ":")) if m.system_attributes else None,
+                _COMPACT_JSON(m.system_attributes) if m.system_attributes else None,
                 m.size,
                 m.sent_at,
                 m.visible_at,
@@ -278,7 +280,10 @@ class SqliteSqsRepository(SqsRepository):
 
         def send(conn: sqlite3.Connection) -> list[SentMessage]:
             if fifo is None:
-                conn.executemany(_INSERT_MESSAGE, [(queue_id, *row, None, queue_id) for row in rows])
+                if len(rows) == 1:  # the common SendMessage: execute() costs less than executemany()
+                    conn.execute(_INSERT_MESSAGE, (queue_id, *rows[0], None, queue_id))
+                else:
+                    conn.executemany(_INSERT_MESSAGE, [(queue_id, *row, None, queue_id) for row in rows])
                 return [SentMessage(m.message_id, None) for m in messages]
             return _send_fifo(conn, queue_id, messages, rows, fifo)
 

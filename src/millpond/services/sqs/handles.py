@@ -85,8 +85,7 @@ class HandleOperations:
         if wake:
             self.notifier.notify(queue.id)
         if deleted:
-            key = metrics.QueueKey(queue.record.account_id, queue.record.region, queue.name)
-            self.sink.record(key, metrics.DELETED, 1, count=deleted)
+            self.sink.record(queue.metrics_key, metrics.DELETED, 1, count=deleted)
         return errors, deleted
 
     async def delete_message(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:

@@ -8,20 +8,23 @@ import base64
 import binascii
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from millpond.clock import Clock
 from millpond.context import RequestContext
 from millpond.errors import AwsError
 from millpond.services.sqs import attributes as attrs
-from millpond.services.sqs import names, redrive
+from millpond.services.sqs import metrics, names, redrive
 from millpond.services.sqs.attributes import QueueConfig
+from millpond.services.sqs.messages import QueueSendRules
 from millpond.services.sqs.repository import NewQueue, QueueRecord, SqsRepository
 
 RECENTLY_DELETED_SECONDS = 60.0
 PURGE_INTERVAL_SECONDS = 60.0
 MAX_LIST_RESULTS = 1000
+# Parsed queue URLs kept by QueueDirectory (a URL's address never changes); the cache is emptied when full.
+MAX_CACHED_URLS = 4096
 COUNT_ATTRIBUTES = (
     "ApproximateNumberOfMessages",
     "ApproximateNumberOfMessagesNotVisible",
@@ -36,6 +39,14 @@ class Queue:
     record: QueueRecord
     config: QueueConfig
     arn: str
+    # Derived once per cached queue rather than on every send.
+    send_rules: QueueSendRules = field(init=False)
+    metrics_key: metrics.QueueKey = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "send_rules", self.config.send_rules())
+        key = metrics.QueueKey(self.record.account_id, self.record.region, self.record.name)
+        object.__setattr__(self, "metrics_key", key)
 
     @property
     def id(self) -> int:
@@ -68,6 +79,7 @@ class QueueDirectory:
         self.repository = repository
         self.clock = clock
         self._cache: dict[tuple[str, str, str], Queue] = {}
+        self._addresses: dict[str, names.QueueAddress] = {}
         self.on_delete: Callable[[Queue], None] | None = None
 
     def clear(self) -> None:
@@ -99,7 +111,13 @@ class QueueDirectory:
 
     def resolve(self, ctx: RequestContext, params: dict[str, Any]) -> Queue:
         """The queue a request's QueueUrl names (any host; account and name from the path)."""
-        address = names.parse_queue_url(params.get("QueueUrl"))
+        url = params.get("QueueUrl")
+        address = self._addresses.get(url) if type(url) is str else None
+        if address is None:
+            address = names.parse_queue_url(url)  # raises for a URL that is not one: never cached
+            if len(self._addresses) >= MAX_CACHED_URLS:
+                self._addresses.clear()
+            self._addresses[url] = address  # type: ignore[index]  # url is a str once it parsed
         queue = self.find(address.account_id, address.region or ctx.region, address.name)
         if queue is None:
             raise does_not_exist()

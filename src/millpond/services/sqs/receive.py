@@ -122,7 +122,7 @@ class Receiver:
             previous = self._attempts.get(attempt_key)
             if previous is not None and self.clock.now() < previous[0] + DEDUPLICATION_WINDOW_SECONDS:
                 return previous[1]
-        key = metrics.QueueKey(queue.record.account_id, queue.record.region, queue.name)
+        key = queue.metrics_key
         deadline = self.clock.now() + checked.wait_time_seconds
         while True:
             since = self.notifier.version(queue.id)

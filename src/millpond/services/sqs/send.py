@@ -7,12 +7,12 @@ queue's MaximumMessageSize fails the request on FIFO queues but only that entry 
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from millpond.clock import Clock
 from millpond.context import RequestContext
 from millpond.errors import AwsError
+from millpond.ids import random_uuid
 from millpond.services.sqs import batches, metrics
 from millpond.services.sqs.messages import OutgoingMessage, validate_send
 from millpond.services.sqs.notifier import QueueNotifier
@@ -46,7 +46,7 @@ class Sender:
         if trace is not None and trace.string_value is not None:
             system["AWSTraceHeader"] = trace.string_value
         return NewMessage(
-            message_id=str(uuid.uuid4()),
+            message_id=random_uuid(),
             body=message.body,
             attributes=message.attributes,
             system_attributes=system,
@@ -62,7 +62,7 @@ class Sender:
         fifo = FifoSend(queue.config.deduplication_scope, now) if queue.fifo else None
         sent = await self.repository.send_messages(queue.id, messages, fifo)
         self.notifier.notify(queue.id)
-        key = metrics.QueueKey(queue.record.account_id, queue.record.region, queue.name)
+        key = queue.metrics_key
         for message, result in zip(messages, sent, strict=True):
             if not result.duplicate:
                 self.sink.record(key, metrics.SENT, 1)
@@ -72,7 +72,7 @@ class Sender:
     async def send_message(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         queue = self.directory.resolve(ctx, params)
         message = validate_send(
-            queue.config.send_rules(),
+            queue.send_rules,
             body=params.get("MessageBody"),
             delay_seconds=params.get("DelaySeconds"),
             message_attributes=params.get("MessageAttributes"),
@@ -97,7 +97,7 @@ class Sender:
                 if not entry.get("MessageBody"):
                     raise batches.empty_entry_body(index)
                 message = validate_send(
-                    queue.config.send_rules(),
+                    queue.send_rules,
                     body=entry.get("MessageBody"),
                     delay_seconds=entry.get("DelaySeconds"),
                     message_attributes=entry.get("MessageAttributes"),
