@@ -11,13 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Literal
 
-from millpond.clock import Clock
 from millpond.context import RequestContext
 from millpond.errors import AwsError
 from millpond.services.sqs import batches, metrics, receipts, visibility
-from millpond.services.sqs.notifier import QueueNotifier
-from millpond.services.sqs.queues import Queue, QueueDirectory
-from millpond.services.sqs.repository import DELETE, KEEP, InFlightState, SqsRepository
+from millpond.services.sqs.operations import QueueOperations
+from millpond.services.sqs.queues import Queue
+from millpond.services.sqs.repository import DELETE, KEEP, InFlightState
 
 Decision = float | Literal["delete", "keep"]
 
@@ -47,21 +46,7 @@ def visibility_decision(
     return visibility.new_visibility_deadline(timeout, received_at=state.received_at or now, now=now)
 
 
-class HandleOperations:
-    def __init__(
-        self,
-        repository: SqsRepository,
-        directory: QueueDirectory,
-        notifier: QueueNotifier,
-        clock: Clock,
-        sink: metrics.SqsMetrics,
-    ) -> None:
-        self.repository = repository
-        self.directory = directory
-        self.notifier = notifier
-        self.clock = clock
-        self.sink = sink
-
+class HandleOperations(QueueOperations):
     async def _apply(
         self,
         queue: Queue,

@@ -18,6 +18,7 @@ from millpond.services.sqs.fifo import DEDUPLICATION_WINDOW_SECONDS
 from millpond.services.sqs.md5 import md5_of_attributes, md5_of_body
 from millpond.services.sqs.message_attributes import select_attributes
 from millpond.services.sqs.notifier import QueueNotifier
+from millpond.services.sqs.operations import QueueOperations
 from millpond.services.sqs.queues import Queue, QueueDirectory
 from millpond.services.sqs.receipts import issue_receipt_handle
 from millpond.services.sqs.receive_params import resolve_system_attribute_names, validate_receive_params
@@ -65,7 +66,7 @@ def shape_message(
     return shaped
 
 
-class Receiver:
+class Receiver(QueueOperations):
     def __init__(
         self,
         repository: SqsRepository,
@@ -74,11 +75,7 @@ class Receiver:
         clock: Clock,
         sink: metrics.SqsMetrics,
     ) -> None:
-        self.repository = repository
-        self.directory = directory
-        self.notifier = notifier
-        self.clock = clock
-        self.sink = sink
+        super().__init__(repository, directory, notifier, clock, sink)
         self.closing = False
         # FIFO ReceiveRequestAttemptId: a retry within 5 minutes gets the same answer (per node).
         self._attempts: dict[tuple[int, str], tuple[float, dict[str, Any]]] = {}

@@ -9,34 +9,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from millpond.clock import Clock
 from millpond.context import RequestContext
 from millpond.errors import AwsError
 from millpond.ids import random_uuid
 from millpond.services.sqs import batches, metrics
 from millpond.services.sqs.messages import OutgoingMessage, validate_send
-from millpond.services.sqs.notifier import QueueNotifier
-from millpond.services.sqs.queues import Queue, QueueDirectory
-from millpond.services.sqs.repository import FifoSend, NewMessage, SentMessage, SqsRepository
+from millpond.services.sqs.operations import QueueOperations
+from millpond.services.sqs.queues import Queue
+from millpond.services.sqs.repository import FifoSend, NewMessage, SentMessage
 
 _OVERSIZE_PREFIX = "One or more parameters are invalid. Reason: Message must be shorter than"
 
 
-class Sender:
-    def __init__(
-        self,
-        repository: SqsRepository,
-        directory: QueueDirectory,
-        notifier: QueueNotifier,
-        clock: Clock,
-        sink: metrics.SqsMetrics,
-    ) -> None:
-        self.repository = repository
-        self.directory = directory
-        self.notifier = notifier
-        self.clock = clock
-        self.sink = sink
-
+class Sender(QueueOperations):
     def _new_message(
         self, ctx: RequestContext, queue: Queue, message: OutgoingMessage, now: float
     ) -> NewMessage:
