@@ -10,7 +10,8 @@ STAMP_CLI := $(VENV_CLI)/.installed
 STAMP_LEGACY := $(VENV_LEGACY)/.installed
 STAMP_JS := $(JS_DIR)/node_modules/.installed
 
-.PHONY: up test lint format bench bench-storage clean
+.PHONY: up test lint format bench bench-storage clean demo demo-down
+DEMO_ENDPOINT ?= http://localhost:4566
 
 $(STAMP): pyproject.toml requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -55,6 +56,14 @@ bench: $(STAMP)
 
 bench-storage: $(STAMP)
 	$(BIN)/python bench/storage.py
+
+# The example application (examples/order-pipeline) on the millpond `make up` runs.
+demo: $(STAMP)
+	$(BIN)/python examples/order-pipeline/deploy.py deploy --endpoint-url $(DEMO_ENDPOINT)
+	$(BIN)/python examples/order-pipeline/deploy.py traffic --endpoint-url $(DEMO_ENDPOINT)
+
+demo-down: $(STAMP)
+	$(BIN)/python examples/order-pipeline/deploy.py teardown --endpoint-url $(DEMO_ENDPOINT)
 
 clean:
 	rm -rf $(VENV) $(VENV_CLI) $(VENV_LEGACY) $(JS_DIR)/node_modules .millpond .pytest_cache .mypy_cache .ruff_cache
