@@ -61,7 +61,6 @@ def test_assume_role_rejects_a_malformed_role_arn(server: ServerProcess) -> None
 # Operations no provider serves yet; as services land, these move to operations still missing.
 UNSUPPORTED_CALLS = [
     ("kinesis", "list_channels", {}),
-    ("cloudwatch", "list_dashboards", {}),
 ]
 
 

@@ -1,4 +1,4 @@
-"""millpond's own routes under /_millpond/: health, reset and the virtual clock."""
+"""millpond's own routes under /_millpond/: health, reset, the virtual clock and the Prometheus metrics."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from millpond import __version__
 from millpond.protocol import specs
 from millpond.protocol.http import HttpRequest, HttpResponse
+from millpond.server import prometheus
 from millpond.server.lambda_ import serve_code
 
 if TYPE_CHECKING:
@@ -51,6 +52,8 @@ async def handle(system: System, request: HttpRequest, started_at: float) -> Htt
     if path == "reset" and request.method == "POST":
         await system.reset()
         return json_response({"reset": True})
+    if path == "metrics" and request.method == "GET":
+        return await prometheus.exposition(system)
     if path == "clock" and request.method == "GET":
         return json_response(clock_state(system))
     if path == "clock" and request.method == "POST":

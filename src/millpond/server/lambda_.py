@@ -13,6 +13,7 @@ from millpond.services.kinesis.provider import KinesisProvider
 from millpond.services.lambda_.credentials import RoleCredentials
 from millpond.services.lambda_.destinations import Destinations
 from millpond.services.lambda_.event_sources.mapping import EventSourceMappings
+from millpond.services.lambda_.event_sources.metrics import EventSourceMetrics
 from millpond.services.lambda_.event_sources.sources import KinesisSource, SqsSource
 from millpond.services.lambda_.provider import CODE_ROUTE, LambdaProvider
 from millpond.services.lambda_.runtime.pool import ProcessRuntime
@@ -36,7 +37,11 @@ def worker_endpoint(settings: Settings) -> str:
 
 
 def build_logs_and_lambda(
-    settings: Settings, clock: Clock, engine: Engine, providers: dict[str, object]
+    settings: Settings,
+    clock: Clock,
+    engine: Engine,
+    providers: dict[str, object],
+    event_source_metrics: EventSourceMetrics | None = None,
 ) -> tuple[LogsProvider, LambdaProvider]:
     logs = LogsProvider(SqliteLogsRepository(engine), clock)
     repository = SqliteLambdaRepository(engine)
@@ -61,6 +66,7 @@ def build_logs_and_lambda(
         sqs=SqsSource(sqs) if isinstance(sqs, SqsProvider) else None,
         kinesis=KinesisSource(kinesis, clock) if isinstance(kinesis, KinesisProvider) else None,
         send=destinations,
+        metrics=event_source_metrics,
     )
     provider.event_sources.start()  # the pollers of stored mappings resume with the server
     return logs, provider

@@ -11,14 +11,18 @@ from millpond.config import Settings
 from millpond.protocol.gateway import Gateway
 from millpond.server.lambda_ import build_logs_and_lambda
 from millpond.services.apigateway.provider import ApiGatewayProvider
+from millpond.services.cloudwatch.provider import CloudWatchProvider
 from millpond.services.iam.provider import IamProvider
 from millpond.services.kinesis.core import KinesisOptions
 from millpond.services.kinesis.provider import KinesisProvider
+from millpond.services.lambda_.destinations import Destinations
+from millpond.services.lambda_.metrics import LambdaMetrics
 from millpond.services.lambda_.provider import LambdaProvider
 from millpond.services.sqs.provider import SqsProvider
 from millpond.services.sts.provider import StsProvider
 from millpond.storage.apigateway import SqliteApiGatewayRepository
 from millpond.storage.clock import SqliteClockStore
+from millpond.storage.cloudwatch import SqliteCloudWatchRepository
 from millpond.storage.engine import Engine
 from millpond.storage.iam import SqliteIamRepository
 from millpond.storage.kinesis import SqliteKinesisRepository
@@ -70,13 +74,29 @@ async def build_system(settings: Settings, clock: VirtualClock) -> System:
         "sts": StsProvider(SqliteStsRepository(engine), clock, iam=iam, enforce=settings.enforce_iam),
         "iam": iam,
     }
-    providers["sqs"] = await SqsProvider.create(SqliteSqsRepository(engine), clock)
+    # CloudWatch first: the other services' counters feed its metric store.
+    cloudwatch = CloudWatchProvider(
+        SqliteCloudWatchRepository(engine),
+        clock,
+        settings.account_id,
+        settings.region,
+        send=Destinations(providers, settings.endpoint_url, settings.account_id, settings.region),
+    )
+    sqs = await SqsProvider.create(SqliteSqsRepository(engine), clock, cloudwatch.emission)
+    providers["sqs"] = sqs
+    cloudwatch.emission.queue_gauges = sqs.queue_gauges
     providers["kinesis"] = KinesisProvider(
         SqliteKinesisRepository(engine),
         clock,
         KinesisOptions(settings.kinesis_create_delay, settings.kinesis_enforce_limits),
+        cloudwatch.emission,
     )
-    providers["logs"], providers["lambda"] = build_logs_and_lambda(settings, clock, engine, providers)
+    providers["logs"], providers["lambda"] = build_logs_and_lambda(
+        settings, clock, engine, providers, cloudwatch.event_sources
+    )
+    cast(LambdaProvider, providers["lambda"]).invoker.metrics = LambdaMetrics(cloudwatch.emission)
+    providers["cloudwatch"] = cloudwatch
+    cloudwatch.start()
     lambda_invoke = cast(LambdaProvider, providers["lambda"]).invoke
     providers["apigateway"] = ApiGatewayProvider(
         SqliteApiGatewayRepository(engine), clock, settings.region, settings.account_id, lambda_invoke

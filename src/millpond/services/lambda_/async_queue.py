@@ -61,6 +61,8 @@ class AsyncQueue:
         await self.repository.enqueue_event(
             AsyncEvent(rid, target.record.name, qualifier, payload, 0, now, now)
         )
+        if self.invoker.metrics is not None:
+            self.invoker.metrics.count("AsyncEventsReceived", target.record.name, None, now)
         self._ensure_running()
         self._wake.set()
         return rid
@@ -169,6 +171,9 @@ class AsyncQueue:
                 await self.send(dlq, event.payload.decode("utf-8", "replace"), attributes)
         except Exception:
             log.exception("could not deliver async invocation %s to its destination", event.id)
+            if self.invoker.metrics is not None:
+                failure = "DestinationDeliveryFailures" if destination else "DeadLetterErrors"
+                self.invoker.metrics.count(failure, target.record.name, None, self.clock.now())
 
 
 def _event_config(configs: dict[str, dict[str, Any]], qualifier: str) -> dict[str, Any]:

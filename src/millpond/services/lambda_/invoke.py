@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import json
 import random
+import time
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +18,7 @@ from millpond.clock import Clock
 from millpond.errors import AwsError
 from millpond.services.lambda_ import functions
 from millpond.services.lambda_.concurrency import Concurrency
+from millpond.services.lambda_.metrics import LambdaMetrics
 from millpond.services.lambda_.repository import FunctionRecord, LambdaRepository
 from millpond.services.lambda_.runtime.types import FunctionSpec, InvokeOutcome, InvokeRequest, Runtime
 
@@ -45,6 +47,8 @@ class Invoker:
         self.runtime = runtime
         self.concurrency = concurrency
         self.clock = clock
+        # AWS/Lambda datapoints (Invocations, Errors, Duration, Throttles, ...); set by the server.
+        self.metrics: LambdaMetrics | None = None
 
     def resolve(self, region: str, account: str, ref: str, qualifier: str | None) -> Target:
         name, qualifier = functions.parse_ref(ref, qualifier)
@@ -111,8 +115,24 @@ class Invoker:
         request = InvokeRequest(
             rid, payload or b"{}", target.invoked_arn, client_context, trace_id(self.clock)
         )
-        async with self.concurrency.slot(target.record.name, target.record.reserved_concurrency, wait=wait):
-            outcome = await self.runtime.invoke(self.spec(target, region), request)
+        name, metrics = target.record.name, self.metrics
+        qualifier = target.invoked_arn.split(":")[7] if target.invoked_arn.count(":") >= 7 else None
+        started = self.clock.now()
+        try:
+            async with self.concurrency.slot(name, target.record.reserved_concurrency, wait=wait):
+                if metrics is not None:
+                    in_flight = self.concurrency.in_flight.get(name, 0)
+                    metrics.started(name, qualifier, in_flight, self.concurrency.total, started)
+                begun = time.perf_counter()
+                outcome = await self.runtime.invoke(self.spec(target, region), request)
+        except AwsError as error:
+            if metrics is not None and error.code == "TooManyRequestsException":
+                metrics.count("Throttles", name, qualifier, started)
+            raise
+        if metrics is not None:
+            elapsed = (time.perf_counter() - begun) * 1000
+            failed = outcome.function_error is not None
+            metrics.invocation(name, qualifier, target.version, started, elapsed, failed)
         return rid, outcome
 
     async def invoke_sync(self, target: Target, region: str, params: dict[str, Any]) -> dict[str, Any]:
