@@ -131,6 +131,11 @@ def aws_cli_path() -> str:
     return str(REPO / ".venv-cli" / "bin" / "aws")
 
 
+def legacy_python() -> str:
+    """The interpreter with botocore 1.31.80 (SQS over the query protocol); the Makefile installs it."""
+    return os.environ.get("MILLPOND_LEGACY_PYTHON") or str(REPO / ".venv-legacy" / "bin" / "python")
+
+
 def run_aws(server: ServerProcess, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
     """The AWS CLI as a user runs it: its own process and botocore, pointed at millpond by env vars."""
     env = server_env(

@@ -15,10 +15,10 @@ import httpx
 import pytest
 
 from tests.integration.cloudwatch.conftest import server_now, unique
-from tests.support.server import REPO, ServerProcess
+from tests.support.server import ServerProcess, legacy_python
 
 CBOR_PATH = "/service/GraniteServiceVersion20100801/operation/"
-LEGACY_PYTHON = REPO / ".venv-legacy" / "bin" / "python"
+LEGACY_PYTHON = legacy_python()
 LEGACY_SCRIPT = """
 import json, sys, datetime as dt
 import boto3, botocore

@@ -5,7 +5,6 @@ DLQ with maxReceiveCount 3, attributes kept through the redrive, and a move task
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import uuid
@@ -14,13 +13,9 @@ from pathlib import Path
 import pytest
 
 from tests.integration.sqs.md5_reference import md5_of_message_attributes
-from tests.support.server import REPO, ServerProcess
+from tests.support.server import ServerProcess, legacy_python
 
 SCRIPT = Path(__file__).with_name("scenario.py")
-
-
-def legacy_python() -> str:
-    return os.environ.get("MILLPOND_LEGACY_PYTHON") or str(REPO / ".venv-legacy" / "bin" / "python")
 
 
 PYTHONS = {"json-current-botocore": sys.executable, "query-botocore-1.31": legacy_python()}
