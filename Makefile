@@ -9,6 +9,7 @@ STAMP := $(VENV)/.installed
 STAMP_CLI := $(VENV_CLI)/.installed
 STAMP_LEGACY := $(VENV_LEGACY)/.installed
 STAMP_JS := $(JS_DIR)/node_modules/.installed
+CHROMIUM := /usr/bin/chromium
 
 .PHONY: up test lint format bench bench-storage clean demo demo-down
 DEMO_ENDPOINT ?= http://localhost:4566
@@ -34,10 +35,16 @@ $(STAMP_JS): $(JS_DIR)/package.json $(JS_DIR)/package-lock.json
 	cd $(JS_DIR) && npm ci --no-audit --no-fund --loglevel=error
 	touch $(STAMP_JS)
 
+# Debian's Chromium for the console's Playwright tests (Playwright's own browser download is never used).
+$(CHROMIUM):
+	@test "$$(id -u)" = 0 || { echo "installing chromium needs root: sudo apt-get install -y chromium"; exit 1; }
+	apt-get update
+	DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
+
 up: $(STAMP)
 	$(BIN)/millpond up
 
-test: $(STAMP) $(STAMP_CLI) $(STAMP_LEGACY) $(STAMP_JS)
+test: $(STAMP) $(STAMP_CLI) $(STAMP_LEGACY) $(STAMP_JS) $(CHROMIUM)
 	MILLPOND_AWS_CLI=$(abspath $(VENV_CLI))/bin/aws MILLPOND_LEGACY_PYTHON=$(abspath $(VENV_LEGACY))/bin/python \
 		$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 

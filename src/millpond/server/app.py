@@ -9,7 +9,7 @@ from typing import Any
 from millpond.clock import VirtualClock
 from millpond.config import Settings
 from millpond.protocol.http import HttpRequest, HttpResponse
-from millpond.server import execute_api, internal
+from millpond.server import console, execute_api, internal
 from millpond.server.wiring import System, build_system
 
 log = logging.getLogger("millpond")
@@ -33,7 +33,9 @@ class MillpondApp:
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
         if scope["type"] == "http":
             request = await read_request(scope, receive)
-            if request.raw_path.startswith(internal.PREFIX):
+            if console.matches(request):  # the web console (millpond.console), ahead of internal routes
+                response = await console.handle(self.system, request, endpoint_url(scope, request))
+            elif request.raw_path.startswith(internal.PREFIX):
                 response = await internal.handle(self.system, request, self.started_at)
             elif execute_api.target(request) is not None:
                 response = await execute_api.handle(self.system, scope, request, endpoint_url(scope, request))

@@ -1,0 +1,76 @@
+"""The console's streams end to end: create a 2-shard stream through the form, put records with the AWS
+CLI, find them on the right shards in the data viewer, split a shard and see its parent and children."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from playwright.sync_api import expect
+
+from tests.support.server import ServerProcess, run_aws
+
+from .conftest import Shots
+
+HALF = 2**127
+
+
+def shard_of(key: str) -> str:
+    # Two shards split the 128-bit hash key space at 2**127.
+    return (
+        "shardId-000000000000"
+        if int(hashlib.md5(key.encode()).hexdigest(), 16) < HALF
+        else "shardId-000000000001"
+    )
+
+
+def test_stream_data_viewer_and_split(page: Any, shots: Shots, console_server: ServerProcess) -> None:
+    page.goto("/_millpond/console/#/streams")
+    page.get_by_test_id("create-stream").click()
+    page.get_by_test_id("stream-name").fill("clicks")
+    page.get_by_test_id("stream-shards").fill("2")
+    page.get_by_test_id("create-stream-submit").click()
+    expect(page.get_by_test_id("stream-status")).to_have_text("ACTIVE")
+    expect(page.locator('[data-testid="shards-table"] tbody tr')).to_have_count(2)
+
+    keys = [f"user-{i}" for i in range(6)]
+    for key in keys:
+        data = json.dumps({"user": key, "action": "click"})
+        run_aws(
+            console_server,
+            "kinesis",
+            "put-record",
+            "--stream-name",
+            "clicks",
+            "--partition-key",
+            key,
+            "--data",
+            data,
+        )
+    expected = {shard: sorted(k for k in keys if shard_of(k) == shard) for shard in map(shard_of, keys)}
+    assert len(expected) == 2, "the keys should land on both shards"
+
+    page.get_by_test_id("tab-data").click()
+    for shard, shard_keys in sorted(expected.items()):
+        page.get_by_test_id("data-shard").select_option(shard)
+        page.get_by_test_id("data-position").select_option("TRIM_HORIZON")
+        page.get_by_test_id("data-read").click()
+        expect(page.get_by_test_id("records")).to_contain_text(f"records from {shard}")
+        expect(page.get_by_test_id("record-key")).to_have_text(shard_keys)
+        expect(page.get_by_test_id("records-table")).to_contain_text('"action": "click"')
+        shots(f"data-{shard}")
+
+    page.get_by_test_id("tab-shards").click()
+    page.get_by_test_id("split-shard").select_option("shardId-000000000000")
+    page.get_by_test_id("split-submit").click()
+    rows = page.locator('[data-testid="shards-table"] tbody tr')
+    expect(rows).to_have_count(4)
+    parent = page.locator('tr[data-row="shardId-000000000000"]')
+    expect(parent).to_contain_text("closed")
+    expect(parent.get_by_test_id("shard-children")).to_have_text("shardId-000000000002, shardId-000000000003")
+    for child in ("shardId-000000000002", "shardId-000000000003"):
+        row = page.locator(f'tr[data-row="{child}"]')
+        expect(row.get_by_test_id("shard-parents")).to_have_text("shardId-000000000000")
+        expect(row).to_contain_text("open")
+    shots("split")
