@@ -243,14 +243,25 @@ def _write_map(out: list[str], shape: MapShape, tag: str, value: dict[str, Any])
         out.append(f"</{tag}>")
 
 
+# Where AWS words an error differently on the query protocol than on JSON (recorded against SQS).
+QUERY_MESSAGES: dict[tuple[str, str, str], str] = {
+    (
+        "sqs",
+        "QueueDoesNotExist",
+        "The specified queue does not exist.",
+    ): "The specified queue does not exist for this wsdl version.",
+}
+
+
 def serialize_error(service: ServiceModel, error: AwsError, request_id: str) -> HttpResponse:
     wire = resolve(service, error)
+    message = QUERY_MESSAGES.get((service.service_name, error.code, wire.message), wire.message)
     namespace = service.metadata.get("xmlNamespace", "")
     fault = "Sender" if wire.sender_fault else "Receiver"
     out = [
         _XML_DECLARATION,
         f'<ErrorResponse xmlns="{namespace}"><Error><Type>{fault}</Type>',
-        f"<Code>{_escape(wire.query_code)}</Code><Message>{_escape(wire.message)}</Message>",
+        f"<Code>{_escape(wire.query_code)}</Code><Message>{_escape(message)}</Message>",
     ]
     if wire.shape is not None and wire.fields:
         members = wire.shape.members

@@ -283,6 +283,11 @@ def test_plain_query_requests_to_a_queue_url(server: ServerProcess, name: str) -
     )
     missing = httpx.get(server.url + "/000000000000/nope", params={"Action": "GetQueueAttributes"})
     assert missing.status_code == 400 and "AWS.SimpleQueueService.NonExistentQueue" in missing.text
+    # AWS words this error differently on the two protocols.
+    assert "<Message>The specified queue does not exist for this wsdl version.</Message>" in missing.text
+    with pytest.raises(ClientError) as raised:
+        server.client("sqs").get_queue_url(QueueName=f"{name}-absent")
+    assert raised.value.response["Error"]["Message"] == "The specified queue does not exist."
     assert url.endswith(path)
 
 
