@@ -30,6 +30,8 @@ class Settings:
     kinesis_create_delay: float = 0.0
     kinesis_enforce_limits: bool = False
     enforce_iam: bool = False
+    root_access_key_id: str = "test"
+    root_secret_access_key: str = "test"
 
     @property
     def endpoint_url(self) -> str:
@@ -82,6 +84,10 @@ SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec(
         "enforce_iam", "check SigV4 signatures and IAM policies on every request (off: any credentials work)"
     ),
+    SettingSpec(
+        "root_access_key_id", "the account root's access key id (allowed everything under --enforce-iam)"
+    ),
+    SettingSpec("root_secret_access_key", "the account root's secret access key"),
 )
 
 _FIELD_TYPES = {f.name: f.type for f in dataclasses.fields(Settings)}

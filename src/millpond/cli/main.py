@@ -17,6 +17,7 @@ from millpond import __version__
 from millpond.config import SETTINGS, Settings, load_settings
 
 CLIENT_SETTINGS = ("host", "port")
+USERS_SETTINGS = (*CLIENT_SETTINGS, "account_id", "region", "root_access_key_id", "root_secret_access_key")
 
 
 def _add_setting_flags(parser: argparse.ArgumentParser, names: Sequence[str] | None = None) -> None:
@@ -50,6 +51,13 @@ def build_parser() -> argparse.ArgumentParser:
     _add_setting_flags(clock, CLIENT_SETTINGS)
     clock.add_argument("action", nargs="?", choices=["advance"], help="advance the clock")
     clock.add_argument("seconds", nargs="?", type=float, help="seconds to advance by")
+    users = commands.add_parser("users", help="IAM users for labs: users add NAME --prefix PREFIX")
+    _add_setting_flags(users, USERS_SETTINGS)
+    users.add_argument("action", choices=["add"], help="create a user with keys and a prefix-scoped policy")
+    users.add_argument("name", help="the IAM user name")
+    users.add_argument(
+        "--prefix", required=True, help="the user may use sqs/kinesis/lambda/logs resources named PREFIX*"
+    )
     return parser
 
 
@@ -90,6 +98,7 @@ def _up(settings: Settings) -> int:
             f"  data       {where} (durability {settings.durability})\n"
             f"  console    {settings.endpoint_url}/_millpond/console/\n"
             f"  account    {settings.account_id}, default region {settings.region}\n"
+            f"{_iam_banner(settings)}"
             "Ctrl-C stops it.",
             flush=True,
         )
@@ -97,6 +106,33 @@ def _up(settings: Settings) -> int:
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(serve(settings, on_ready=banner))
     print("millpond stopped; everything acknowledged is committed.", flush=True)
+    return 0
+
+
+def _iam_banner(settings: Settings) -> str:
+    if not settings.enforce_iam:
+        return ""
+    return (
+        "  iam        enforced: requests must be signed with keys millpond knows\n"
+        f"  root keys  AWS_ACCESS_KEY_ID={settings.root_access_key_id} "
+        f"AWS_SECRET_ACCESS_KEY={settings.root_secret_access_key}\n"
+    )
+
+
+def _users(settings: Settings, args: argparse.Namespace) -> int:
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from millpond.cli.users import add_user
+
+    try:
+        key = add_user(settings, args.name, args.prefix)
+    except (BotoCoreError, ClientError) as error:
+        print(f"millpond: {error}", file=sys.stderr)
+        return 1
+    print(
+        f"user {args.name} may use resources named {args.prefix}* (the secret is shown only now)\n"
+        f"AWS_ACCESS_KEY_ID={key['AccessKeyId']}\nAWS_SECRET_ACCESS_KEY={key['SecretAccessKey']}"
+    )
     return 0
 
 
@@ -109,6 +145,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     if args.command == "up":
         return _up(settings)
+    if args.command == "users":
+        return _users(settings, args)
     if args.command == "status":
         print(json.dumps(_call(settings, "GET", "/_millpond/health"), indent=2))
     elif args.command == "reset":

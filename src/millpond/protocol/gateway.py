@@ -13,7 +13,7 @@ import logging
 import time
 from collections.abc import Callable, Mapping
 from types import ModuleType
-from typing import Any
+from typing import Any, Protocol
 from xml.sax.saxutils import escape
 
 from botocore import xform_name
@@ -40,11 +40,37 @@ def new_request_id() -> str:
     return random_uuid()
 
 
+class Authorizer(Protocol):
+    """IAM enforcement, injected at wiring (protocol/ knows no services): both raise AwsError to refuse."""
+
+    def authenticate(self, found: Route, request: HttpRequest) -> object:
+        """Check the SigV4 signature before parsing; returns who signed it."""
+        ...
+
+    def authorize(
+        self,
+        identity: object,
+        found: Route,
+        request: HttpRequest,
+        params: dict[str, Any],
+        ctx: RequestContext,
+    ) -> None:
+        """Check the parsed request against IAM policies before the provider runs."""
+        ...
+
+
 class Gateway:
-    def __init__(self, providers: Mapping[str, object], account_id: str, default_region: str) -> None:
+    def __init__(
+        self,
+        providers: Mapping[str, object],
+        account_id: str,
+        default_region: str,
+        authorizer: Authorizer | None = None,
+    ) -> None:
         self.providers = providers
         self.account_id = account_id
         self.default_region = default_region
+        self.authorizer = authorizer  # None: any credentials work (IAM enforcement off)
         self._methods: dict[tuple[str, str], Callable[..., Any] | None] = {}
 
     def _method(self, service: str, operation: str) -> Callable[..., Any] | None:
@@ -78,6 +104,7 @@ class Gateway:
         codec = CODECS[found.protocol]
         operation = found.operation
         try:
+            identity = self.authorizer.authenticate(found, request) if self.authorizer is not None else None
             params = codec.parse_request(operation, request, found.labels)
             if found.service == "sqs" and "QueueUrl" not in params and (path := queue_path(request)):
                 # Requests sent to a queue URL itself may omit QueueUrl, as AWS allows.
@@ -93,6 +120,8 @@ class Gateway:
                 access_key_id=scope.access_key_id if scope else None,
                 session_token=request.headers.get("x-amz-security-token"),
             )
+            if self.authorizer is not None:
+                self.authorizer.authorize(identity, found, request, params, ctx)
             method = self._method(found.service, operation.name)
             if method is None:
                 raise not_implemented(specs.SERVED_SERVICES[found.service], operation.name)

@@ -15,6 +15,7 @@ class HttpRequest:
     # Header names in lower case; repeated headers joined with ", ".
     headers: dict[str, str] = field(default_factory=dict)
     body: bytes = b""
+    client_ip: str = ""  # the peer's address (aws:SourceIp)
 
     @property
     def path(self) -> str:

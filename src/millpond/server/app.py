@@ -92,6 +92,7 @@ async def read_request(scope: Scope, receive: Any) -> HttpRequest:
         query_string=scope.get("query_string", b"").decode("latin-1"),
         headers=headers,
         body=b"".join(chunks),
+        client_ip=str((scope.get("client") or ("",))[0]),
     )
 
 

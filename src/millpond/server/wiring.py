@@ -9,6 +9,7 @@ from typing import cast
 from millpond.clock import VirtualClock
 from millpond.config import Settings
 from millpond.protocol.gateway import Gateway
+from millpond.server.authorizer import IamAuthorizer, build_authorizer
 from millpond.server.lambda_ import build_logs_and_lambda
 from millpond.services.apigateway.provider import ApiGatewayProvider
 from millpond.services.cloudwatch.provider import CloudWatchProvider
@@ -37,10 +38,13 @@ class System:
     engine: Engine
     clock_store: SqliteClockStore
     providers: dict[str, object]
+    authorizer: IamAuthorizer | None = None  # set when IAM is enforced
     gateway: Gateway = field(init=False)
 
     def __post_init__(self) -> None:
-        self.gateway = Gateway(self.providers, self.settings.account_id, self.settings.region)
+        self.gateway = Gateway(
+            self.providers, self.settings.account_id, self.settings.region, self.authorizer
+        )
 
     async def save_clock(self) -> None:
         await self.clock_store.save_offset(self.clock.offset)
@@ -101,4 +105,5 @@ async def build_system(settings: Settings, clock: VirtualClock) -> System:
     providers["apigateway"] = ApiGatewayProvider(
         SqliteApiGatewayRepository(engine), clock, settings.region, settings.account_id, lambda_invoke
     )
-    return System(settings, clock, engine, clock_store, providers)
+    authorizer = build_authorizer(settings, clock, providers) if settings.enforce_iam else None
+    return System(settings, clock, engine, clock_store, providers, authorizer)

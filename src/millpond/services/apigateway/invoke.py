@@ -74,6 +74,8 @@ class ExecuteApi:
         self.lambda_invoke = lambda_invoke
         self._snapshots: dict[tuple[str, str], dict[str, Any]] = {}  # deployments never change
         self._running: set[asyncio.Future[Any]] = set()  # integrations the client stopped waiting for
+        # With IAM enforcement: (function, execute-api source ARN) -> may API Gateway invoke it?
+        self.invoke_permission: Callable[[str, str], bool] | None = None
 
     async def close(self) -> None:
         for task in list(self._running):
@@ -178,6 +180,16 @@ class ExecuteApi:
         if integration.get("httpMethod") != "POST":
             # AWS takes a non-POST integration method for AWS_PROXY but every call then fails with 500.
             return internal_error()
+        if self.invoke_permission is not None:
+            context = event["requestContext"]
+            source_arn = (
+                f"arn:aws:execute-api:{self.region}:{self.account}:{request.api_id}/{context['stage']}/"
+                f"{context['httpMethod']}{context['resourcePath']}"
+            )
+            if not self.invoke_permission(target.group("function"), source_arn):
+                # AWS: "Execution failed due to configuration error: Invalid permissions on Lambda function".
+                log.warning("API %s: invalid permissions on Lambda function %s", request.api_id, uri)
+                return internal_error()
         ctx = RequestContext(
             account_id=self.account,
             region=target.group("region"),
