@@ -156,7 +156,10 @@ class IamAuthorizer:
         if record is None:
             return True  # the invoke itself answers a missing function
         account = self.identities.account
-        arn = functions.function_arn(source_arn.split(":")[3], account, name, qualifier)
+        # The function lives in the region its ARN (from the integration URI) names, else the API's.
+        ref = functions.FUNCTION_REF.match(function_ref)
+        region = (ref.group("region") if ref is not None else None) or source_arn.split(":")[3]
+        arn = functions.function_arn(region, account, name, qualifier)
         return service_checks.service_may_invoke(
             record.policy, arn, "apigateway.amazonaws.com", source_arn, account
         )

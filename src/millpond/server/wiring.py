@@ -12,6 +12,7 @@ from millpond.protocol.gateway import Gateway
 from millpond.server.authorizer import IamAuthorizer, build_authorizer
 from millpond.server.lambda_ import build_logs_and_lambda
 from millpond.services.apigateway.provider import ApiGatewayProvider
+from millpond.services.apigateway.repository import Owner
 from millpond.services.cloudwatch.provider import CloudWatchProvider
 from millpond.services.iam.provider import IamProvider
 from millpond.services.kinesis.core import KinesisOptions
@@ -102,8 +103,8 @@ async def build_system(settings: Settings, clock: VirtualClock) -> System:
     providers["cloudwatch"] = cloudwatch
     cloudwatch.start()
     lambda_invoke = cast(LambdaProvider, providers["lambda"]).invoke
-    providers["apigateway"] = ApiGatewayProvider(
-        SqliteApiGatewayRepository(engine), clock, settings.region, settings.account_id, lambda_invoke
-    )
+    apigateway = SqliteApiGatewayRepository(engine)
+    await apigateway.adopt(Owner(settings.account_id, settings.region))
+    providers["apigateway"] = ApiGatewayProvider(apigateway, clock, lambda_invoke)
     authorizer = build_authorizer(settings, clock, providers) if settings.enforce_iam else None
     return System(settings, clock, engine, clock_store, providers, authorizer)

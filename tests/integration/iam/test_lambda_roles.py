@@ -184,3 +184,45 @@ def test_api_gateway_needs_the_function_policy(
         SourceArn=f"arn:aws:execute-api:us-east-1:{ACCOUNT}:{api.id}/*/GET/hello",
     )
     assert get() == (200, "hello")
+
+
+def test_api_gateway_checks_the_source_arn_of_the_apis_region(server: ServerProcess, tmp_path: Path) -> None:
+    region = "us-west-2"
+    role_arn = make_role(server, tmp_path, f"api-{uuid.uuid4().hex[:6]}")
+    function = f"fn-{uuid.uuid4().hex[:10]}"
+    source = "def handler(event, context):\n    return {'statusCode': 200, 'body': 'west'}\n"
+    functions = server.client("lambda", region_name=region)
+    functions.create_function(
+        FunctionName=function,
+        Runtime="python3.12",
+        Role=role_arn,
+        Handler="app.handler",
+        Code={"ZipFile": zip_of(source)},
+    )
+    function_arn = f"arn:aws:lambda:{region}:{ACCOUNT}:function:{function}"
+    client = server.client("apigateway", region_name=region)
+    api = client.create_rest_api(name="west")
+    resource = client.create_resource(restApiId=api["id"], parentId=api["rootResourceId"], pathPart="hello")
+    client.put_method(
+        restApiId=api["id"], resourceId=resource["id"], httpMethod="GET", authorizationType="NONE"
+    )
+    client.put_integration(
+        restApiId=api["id"],
+        resourceId=resource["id"],
+        httpMethod="GET",
+        type="AWS_PROXY",
+        integrationHttpMethod="POST",
+        uri=f"arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{function_arn}/invocations",
+    )
+    client.create_deployment(restApiId=api["id"], stageName="test")
+    # The permission names the API's region: a policy for us-east-1 would not match it.
+    functions.add_permission(
+        FunctionName=function,
+        StatementId="apigw",
+        Action="lambda:InvokeFunction",
+        Principal="apigateway.amazonaws.com",
+        SourceArn=f"arn:aws:execute-api:{region}:{ACCOUNT}:{api['id']}/*/GET/hello",
+    )
+    url = f"{server.url}/restapis/{api['id']}/test/_user_request_/hello"
+    with urllib.request.urlopen(url, timeout=30) as response:
+        assert (response.status, response.read().decode()) == (200, "west")

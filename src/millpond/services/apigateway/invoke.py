@@ -2,7 +2,8 @@
 
 Lambda is called through the Lambda provider's own invoke (handed in at wiring), never over HTTP. The
 integration timeout (timeoutInMillis, 29 s by default) is measured on the injected clock: the function
-keeps running past it, as on AWS, but the client gets 504 at once.
+keeps running past it, as on AWS, but the client gets 504 at once. An invoke URL names the API by id only;
+the API's record says which account and region it lives in, and so what requestContext and source ARNs say.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from millpond.context import RequestContext
 from millpond.errors import AwsError
 from millpond.services.apigateway import http_proxy, mock, proxy_event, proxy_response, routing
 from millpond.services.apigateway.integrations import DEFAULT_TIMEOUT_MS, LAMBDA_URI
-from millpond.services.apigateway.repository import ApiGatewayRepository
+from millpond.services.apigateway.repository import ApiGatewayRepository, Owner
 from millpond.services.apigateway.request import ExecuteRequest, ExecuteResponse
 
 log = logging.getLogger("millpond.apigateway")
@@ -63,14 +64,10 @@ class ExecuteApi:
         self,
         repository: ApiGatewayRepository,
         clock: Clock,
-        region: str,
-        account: str,
         lambda_invoke: LambdaInvoke | None,
     ) -> None:
         self.repository = repository
         self.clock = clock
-        self.region = region
-        self.account = account
         self.lambda_invoke = lambda_invoke
         self._snapshots: dict[tuple[str, str], dict[str, Any]] = {}  # deployments never change
         self._running: set[asyncio.Future[Any]] = set()  # integrations the client stopped waiting for
@@ -134,7 +131,7 @@ class ExecuteApi:
         event = proxy_event.build(
             request,
             found,
-            account_id=self.account,
+            account_id=record.owner.account_id,
             deployment_id=stage["deploymentId"],
             stage_variables=variables,
             binary_media_types=snapshot["binaryMediaTypes"],
@@ -143,7 +140,9 @@ class ExecuteApi:
             trace=trace,
             now=now,
         )
-        return await self._lambda_proxy(request, integration, event, variables, snapshot, timeout)
+        return await self._lambda_proxy(
+            request, record.owner, integration, event, variables, snapshot, timeout
+        )
 
     async def _within(self, timeout: float, work: Awaitable[ExecuteResponse]) -> ExecuteResponse:
         """`work`'s result, or IntegrationTimeout once `timeout` seconds pass on the clock."""
@@ -166,6 +165,7 @@ class ExecuteApi:
     async def _lambda_proxy(
         self,
         request: ExecuteRequest,
+        owner: Owner,
         integration: dict[str, Any],
         event: dict[str, Any],
         variables: dict[str, str],
@@ -183,7 +183,7 @@ class ExecuteApi:
         if self.invoke_permission is not None:
             context = event["requestContext"]
             source_arn = (
-                f"arn:aws:execute-api:{self.region}:{self.account}:{request.api_id}/{context['stage']}/"
+                f"arn:aws:execute-api:{owner.region}:{owner.account_id}:{request.api_id}/{context['stage']}/"
                 f"{context['httpMethod']}{context['resourcePath']}"
             )
             if not self.invoke_permission(target.group("function"), source_arn):
@@ -191,7 +191,8 @@ class ExecuteApi:
                 log.warning("API %s: invalid permissions on Lambda function %s", request.api_id, uri)
                 return internal_error()
         ctx = RequestContext(
-            account_id=self.account,
+            account_id=owner.account_id,
+            # The integration URI's region is the Lambda function's (arn:aws:apigateway:<region>:lambda:...).
             region=target.group("region"),
             request_id=event["requestContext"]["requestId"],
             endpoint_url=request.endpoint_url,

@@ -1,6 +1,7 @@
 """API Gateway REST (v1) control plane (rest-json): one thin method per operation over the domain modules.
 
-The data plane (invoke URLs) is `ExecuteApi` in invoke.py, reached as `provider.data_plane`.
+The data plane (invoke URLs) is `ExecuteApi` in invoke.py, reached as `provider.data_plane`. REST APIs
+belong to the caller's account and region (ctx): another region's API id is NotFound, as on AWS.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from millpond.services.apigateway import (
 )
 from millpond.services.apigateway.common import api_not_found, page
 from millpond.services.apigateway.invoke import ExecuteApi, LambdaInvoke
-from millpond.services.apigateway.repository import ApiGatewayRepository, RestApiRecord
+from millpond.services.apigateway.repository import ApiGatewayRepository, Owner, RestApiRecord
 
 T = TypeVar("T")
 P = dict[str, Any]
@@ -32,25 +33,27 @@ class ApiGatewayProvider:
         self,
         repository: ApiGatewayRepository,
         clock: Clock,
-        region: str,
-        account: str,
         lambda_invoke: LambdaInvoke | None = None,
     ) -> None:
         self.repository = repository
         self.clock = clock
-        self.data_plane = ExecuteApi(repository, clock, region, account, lambda_invoke)
+        self.data_plane = ExecuteApi(repository, clock, lambda_invoke)
 
     async def close(self) -> None:
         await self.data_plane.close()
 
+    @staticmethod
+    def _owner(ctx: RequestContext) -> Owner:
+        return Owner(ctx.account_id, ctx.region)
+
     def _record(self, ctx: RequestContext, api_id: str) -> RestApiRecord:
-        record = self.repository.get_api(api_id)
+        record = self.repository.get_api(api_id, self._owner(ctx))
         if record is None:
             raise api_not_found(ctx.account_id, api_id)
         return record
 
     async def _change(self, ctx: RequestContext, api_id: str, change: Callable[[RestApiRecord], T]) -> T:
-        found, result = await self.repository.update_api(api_id, change)
+        found, result = await self.repository.update_api(self._owner(ctx), api_id, change)
         if not found:
             raise api_not_found(ctx.account_id, api_id)
         return result  # type: ignore[return-value]
@@ -59,6 +62,7 @@ class ApiGatewayProvider:
 
     async def create_rest_api(self, ctx: RequestContext, params: P) -> P:
         record = rest_apis.new_record(params, self.clock.now())
+        record.owner = self._owner(ctx)
         await self.repository.create_api(record)
         return record.api
 
@@ -66,14 +70,14 @@ class ApiGatewayProvider:
         return self._record(ctx, params["restApiId"]).api
 
     def get_rest_apis(self, ctx: RequestContext, params: P) -> P:
-        return page([record.api for record in self.repository.list_apis()], params)
+        return page([record.api for record in self.repository.list_apis(self._owner(ctx))], params)
 
     async def update_rest_api(self, ctx: RequestContext, params: P) -> P:
         ops = params.get("patchOperations") or []
         return await self._change(ctx, params["restApiId"], lambda r: rest_apis.update(r, ops))
 
     async def delete_rest_api(self, ctx: RequestContext, params: P) -> P:
-        if not await self.repository.delete_api(params["restApiId"]):
+        if not await self.repository.delete_api(self._owner(ctx), params["restApiId"]):
             raise api_not_found(ctx.account_id, params["restApiId"])
         return {}
 
@@ -169,7 +173,7 @@ class ApiGatewayProvider:
     async def create_deployment(self, ctx: RequestContext, params: P) -> P:
         now = self.clock.now()
         found, deployment = await self.repository.deploy(
-            params["restApiId"], lambda r: deployments.create(r, params, now)
+            self._owner(ctx), params["restApiId"], lambda r: deployments.create(r, params, now)
         )
         if not found or deployment is None:
             raise api_not_found(ctx.account_id, params["restApiId"])

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 import zlib
 from collections.abc import Callable
 from typing import Any
@@ -171,6 +172,7 @@ class _ShardReader:
         gather_until: float | None = None
         while not poller.stopping:
             since = signal.version(poller.arn)
+            started = time.perf_counter()
             records = poller.kinesis.read(
                 self.stream,
                 self.shard.index,
@@ -179,6 +181,7 @@ class _ShardReader:
                 self.batch_size,
                 MAX_BATCH_BYTES,
             )
+            read_ms = (time.perf_counter() - started) * 1000
             now = clock.now()
             window_end = self._window_deadline()
             if not records:
@@ -200,6 +203,7 @@ class _ShardReader:
                     await signal.wait(poller.arn, since, deadline)
                     continue
             gather_until = None
+            poller.kinesis.count_read(self.stream, self.shard.index, records, read_ms)
             await self._process(records)
 
     async def _process(self, records: list[Record]) -> None:

@@ -1,7 +1,8 @@
 """The event source mapping API: Create, Get, List, Update and Delete, as the Lambda provider serves them.
 
 Create, Update and Delete answer 202 with the mapping in its transitional state (Creating, Updating,
-Enabling, Disabling, Deleting); the supervisor settles it a moment later, as AWS does.
+Enabling, Disabling, Deleting); the supervisor settles it a moment later, as AWS does. Mappings belong to
+the account and region they were created in: the API finds and lists only the caller's.
 """
 
 from __future__ import annotations
@@ -109,9 +110,16 @@ class EventSourceMappings:
                 )
             raise AwsError("ResourceConflictException", message)
 
-    def _stored(self, params: dict[str, Any]) -> dict[str, Any]:
+    @staticmethod
+    def _owned(ctx: RequestContext, document: dict[str, Any]) -> bool:
+        """Whether the mapping is in the caller's account and region (its ARN says where it lives)."""
+        arn = rules.mapping_arn(ctx.region, ctx.account_id, document["UUID"])
+        return bool(document.get("EventSourceMappingArn") == arn)
+
+    def _stored(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         document = self.repository.get_mapping(params.get("UUID") or "")
-        if document is None:
+        # A UUID from another region or account is ResourceNotFoundException, as on AWS.
+        if document is None or not self._owned(ctx, document):
             raise not_found()
         return document
 
@@ -149,11 +157,11 @@ class EventSourceMappings:
         return rules.public(document)
 
     def get_event_source_mapping(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        return rules.public(self._stored(params))
+        return rules.public(self._stored(ctx, params))
 
     def list_event_source_mappings(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         rules.check_range(params, "MaxItems", 1, 10_000)
-        found = self.repository.list_mappings()
+        found = [d for d in self.repository.list_mappings() if self._owned(ctx, d)]
         if params.get("EventSourceArn"):
             found = [d for d in found if d["EventSourceArn"] == params["EventSourceArn"]]
         if params.get("FunctionName"):
@@ -175,7 +183,7 @@ class EventSourceMappings:
     async def update_event_source_mapping(
         self, ctx: RequestContext, params: dict[str, Any]
     ) -> dict[str, Any]:
-        current = self._stored(params)
+        current = self._stored(ctx, params)
         source = rules.parse_source_arn(current["EventSourceArn"])
         fifo = False
         if source.kind == rules.SQS and self.sqs is not None:
@@ -194,7 +202,7 @@ class EventSourceMappings:
     async def delete_event_source_mapping(
         self, ctx: RequestContext, params: dict[str, Any]
     ) -> dict[str, Any]:
-        document = self._stored(params)
+        document = self._stored(ctx, params)
         if not await self.repository.delete_mapping(document["UUID"]):
             raise not_found()
         await self.supervisor.remove(document["UUID"])

@@ -3,7 +3,7 @@
 SQS goes through the provider's own operations (ReceiveMessage, DeleteMessageBatch), so visibility,
 receive counts, redrive to the DLQ and FIFO group locking are exactly the queue's; waiting for messages uses
 the queue's notifier. Kinesis reads shards through the provider's storage view and is woken by the
-provider's `on_records` hook.
+provider's `on_records` hook; the batches a mapping takes are counted in AWS/Kinesis as GetRecords calls.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from millpond.clock import Clock
 from millpond.context import RequestContext
 from millpond.services.kinesis import sequence
 from millpond.services.kinesis import shards as shard_rules
+from millpond.services.kinesis.names import shard_id
 from millpond.services.kinesis.provider import KinesisProvider
 from millpond.services.kinesis.repository import Record, Shard, Stream
 from millpond.services.lambda_.event_sources.params import SourceArn
@@ -155,6 +156,26 @@ class KinesisSource:
             stream.pk, shard, after, max(min_arrival, horizon), limit, max_bytes
         )
         return records
+
+    def count_read(self, stream: Stream, shard: int, records: list[Record], latency_ms: float) -> None:
+        """Count records the poller took in the stream's GetRecords metrics (and shard-level Outgoing*).
+
+        On AWS a mapping's poller reads with GetRecords, so its reads show up in AWS/Kinesis like any other.
+        """
+        if not records:
+            return
+        now = self.clock.now()
+        current: Stream | None = self._repo.stream_by_pk(stream.pk)
+        enabled = current.shard_metrics if current is not None else stream.shard_metrics
+        # As GetRecords counts them: data plus partition key bytes.
+        size = sum(len(r.data) + len(r.partition_key.encode("utf-8")) for r in records)
+        tail: tuple[int, float] | None = self._repo.shard_tail(stream.pk, shard)
+        caught_up = tail is None or records[-1].position >= tail[0]
+        # As GetRecords reports it: 0 once the read reached the shard's newest record.
+        age = 0.0 if caught_up else max(0.0, (now - records[-1].arrival) * 1000)
+        self.provider.core.metrics.get_records(
+            stream.name, shard_id(shard), enabled, now, len(records), size, latency_ms, age
+        )
 
     def latest_position(self) -> int:
         return int(self._repo.current_position())
