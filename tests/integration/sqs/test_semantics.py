@@ -204,10 +204,12 @@ def test_fifo_groups_in_order_with_concurrent_consumers(server: ServerProcess, n
                 for m in messages:
                     group, index = m["Body"].split("-")
                     seen[group].append(int(index))
-            for m in messages:
-                client.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
+            # Released before the deletes start: once a batch's last delete lands, SQS may rightly hand
+            # the group to another consumer before this thread gets the lock back.
             with lock:
                 in_flight.difference_update(batch_groups)
+            for m in messages:
+                client.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
 
     with ThreadPoolExecutor(4) as pool:
         for future in [pool.submit(consume) for _ in range(4)]:
