@@ -32,6 +32,9 @@ class Settings:
     enforce_iam: bool = False
     root_access_key_id: str = "test"
     root_secret_access_key: str = "test"
+    lambda_idle_timeout: float = 300.0
+    lambda_max_idle: int = 32
+    lambda_account_concurrency: int = 1000
 
     @property
     def endpoint_url(self) -> str:
@@ -88,6 +91,17 @@ SETTINGS: tuple[SettingSpec, ...] = (
         "root_access_key_id", "the account root's access key id (allowed everything under --enforce-iam)"
     ),
     SettingSpec("root_secret_access_key", "the account root's secret access key"),
+    SettingSpec(
+        "lambda_idle_timeout", "seconds an idle Lambda execution environment is kept warm before it stops"
+    ),
+    SettingSpec(
+        "lambda_max_idle",
+        "idle Lambda execution environments kept across all functions (least recently used go)",
+    ),
+    SettingSpec(
+        "lambda_account_concurrency",
+        "the account's Lambda concurrent executions limit (ConcurrentExecutions in GetAccountSettings)",
+    ),
 )
 
 _FIELD_TYPES = {f.name: f.type for f in dataclasses.fields(Settings)}
@@ -136,3 +150,11 @@ def validate(settings: Settings) -> None:
     if not 0 <= settings.kinesis_create_delay <= 3600:
         delay = settings.kinesis_create_delay
         raise ValueError(f"--kinesis-create-delay must be between 0 and 3600 seconds, not {delay}")
+    if not 0 < settings.lambda_idle_timeout <= 86400:
+        idle = settings.lambda_idle_timeout
+        raise ValueError(f"--lambda-idle-timeout must be more than 0 and at most 86400 seconds, not {idle}")
+    if not 0 <= settings.lambda_max_idle <= 10_000:
+        raise ValueError(f"--lambda-max-idle must be between 0 and 10000, not {settings.lambda_max_idle}")
+    if not 1 <= settings.lambda_account_concurrency <= 100_000:
+        limit = settings.lambda_account_concurrency
+        raise ValueError(f"--lambda-account-concurrency must be between 1 and 100000, not {limit}")

@@ -17,6 +17,7 @@ import cbor2
 from botocore.model import OperationModel, ServiceModel, Shape
 
 from millpond.errors import AwsError
+from millpond.protocol import eventstream
 from millpond.protocol.http import HttpRequest, HttpResponse
 from millpond.protocol.json_ import BadValue, ShapeReader, ShapeWriter, error_parts, serialization_error
 from millpond.protocol.shapes import (
@@ -169,7 +170,14 @@ def parse_request(operation: OperationModel, request: HttpRequest, labels: dict[
     return read_params(_READER, operation, request.body)
 
 
+def _event_payload(shape: Shape, value: Any) -> bytes:
+    return cbor2.dumps(_WRITER.write(shape, value))
+
+
 def serialize_response(operation: OperationModel, result: dict[str, Any], request_id: str) -> HttpResponse:
+    if operation.has_event_stream_output:
+        # The Java SDK reads event payloads with its own (CBOR) parser, whatever `:content-type` says.
+        return eventstream.stream_response(operation, result, request_id, _event_payload, CONTENT_TYPE)
     headers = [("Content-Type", CONTENT_TYPE), ("x-amzn-RequestId", request_id)]
     return HttpResponse(200, headers, write_result(_WRITER, operation, result))
 

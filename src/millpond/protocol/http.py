@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs, unquote
 
@@ -35,6 +36,8 @@ class HttpResponse:
     status: int = 200
     headers: list[tuple[str, str]] = field(default_factory=list)
     body: bytes = b""
+    # A body sent in chunks as they come (event streams); `body` is then unused.
+    stream: AsyncIterator[bytes] | None = None
 
     def header(self, name: str) -> str | None:
         lower = name.lower()

@@ -15,6 +15,7 @@ from typing import Any
 from botocore.model import OperationModel, ServiceModel, Shape, StructureShape
 
 from millpond.errors import AwsError
+from millpond.protocol import eventstream
 from millpond.protocol.errors import resolve
 from millpond.protocol.http import HttpRequest, HttpResponse
 from millpond.protocol.shapes import b64decode, b64encode, format_timestamp, parse_timestamp, timestamp_format
@@ -296,7 +297,14 @@ def content_type(service: ServiceModel) -> str:
     return found
 
 
+def _event_payload(shape: Shape, value: Any) -> bytes:
+    return _COMPACT_JSON(_WRITER.write(shape, value)).encode("utf-8")
+
+
 def serialize_response(operation: OperationModel, result: dict[str, Any], request_id: str) -> HttpResponse:
+    if operation.has_event_stream_output:
+        # Each event's payload is the JSON of its shape, under `:content-type: application/json`.
+        return eventstream.stream_response(operation, result, request_id, _event_payload, "application/json")
     shape = operation.output_shape
     document = {} if shape is None or not result else _WRITER.structure(shape, result)
     return HttpResponse(

@@ -13,6 +13,7 @@ from typing import Any
 from botocore.model import ListShape, MapShape, OperationModel, ServiceModel, Shape
 
 from millpond.errors import AwsError
+from millpond.protocol import eventstream
 from millpond.protocol.errors import error_shape, resolve
 from millpond.protocol.http import HttpRequest, HttpResponse
 from millpond.protocol.json_ import BadValue, ShapeReader, ShapeWriter
@@ -184,6 +185,10 @@ def _dumps(value: Any) -> bytes:
     return json.dumps(value, separators=(",", ":"), default=str).encode("utf-8")
 
 
+def _event_payload(shape: Shape, value: Any) -> bytes:
+    return _dumps(_WRITER.write(shape, value))
+
+
 def serialize_response(operation: OperationModel, result: dict[str, Any], request_id: str) -> HttpResponse:
     shape = operation.output_shape
     status = int(operation.http.get("responseCode", 200))
@@ -217,6 +222,11 @@ def serialize_response(operation: OperationModel, result: dict[str, Any], reques
         if payload is not None:
             member = shape.members[payload]
             value = result.get(payload)
+            if member.serialization.get("eventstream"):
+                # rest-json event streams have no initial-response: the other members went into headers.
+                return eventstream.stream_response(
+                    operation, result, request_id, _event_payload, CONTENT_TYPE, False, headers, status
+                )
             if value is None:
                 body = b""
             elif member.type_name in ("blob", "string"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from typing import Any
@@ -10,6 +11,7 @@ from millpond.clock import VirtualClock
 from millpond.config import Settings
 from millpond.protocol.http import HttpRequest, HttpResponse
 from millpond.server import console, execute_api, internal
+from millpond.server.streaming import send_stream
 from millpond.server.wiring import System, build_system
 
 log = logging.getLogger("millpond")
@@ -23,6 +25,7 @@ class MillpondApp:
         self.clock = clock or VirtualClock()
         self.started_at = time.monotonic()
         self._system: System | None = None
+        self.stopping = asyncio.Event()  # set on shutdown: open event streams end
 
     @property
     def system(self) -> System:
@@ -41,7 +44,10 @@ class MillpondApp:
                 response = await execute_api.handle(self.system, scope, request, endpoint_url(scope, request))
             else:
                 response = await self.system.gateway.handle(request, endpoint_url(scope, request))
-            await send_response(send, response, head=request.method == "HEAD")
+            if response.stream is None:
+                await send_response(send, response, head=request.method == "HEAD")
+            else:
+                await send_stream(send, receive, response, self.stopping)  # event streams, chunk by chunk
         elif scope["type"] == "lifespan":
             await self._lifespan(receive, send)
 

@@ -10,6 +10,7 @@ from millpond.clock import Clock
 from millpond.config import Settings
 from millpond.protocol.http import HttpRequest, HttpResponse
 from millpond.services.kinesis.provider import KinesisProvider
+from millpond.services.lambda_.concurrency import Concurrency
 from millpond.services.lambda_.credentials import RoleCredentials
 from millpond.services.lambda_.destinations import Destinations
 from millpond.services.lambda_.event_sources.mapping import EventSourceMappings
@@ -53,9 +54,14 @@ def build_logs_and_lambda(
         endpoint,
         RoleCredentials(SqliteStsRepository(engine), clock, settings.account_id),
         logs.write_events,
+        idle_seconds=settings.lambda_idle_timeout,
+        max_idle=settings.lambda_max_idle,
     )
     destinations = Destinations(providers, endpoint, settings.account_id, settings.region)
-    provider = LambdaProvider(repository, runtime, clock, settings.region, settings.account_id, destinations)
+    concurrency = Concurrency(settings.lambda_account_concurrency)
+    provider = LambdaProvider(
+        repository, runtime, clock, settings.region, settings.account_id, destinations, concurrency
+    )
     sqs, kinesis = providers.get("sqs"), providers.get("kinesis")
     provider.event_sources = EventSourceMappings(
         SqliteEventSourceRepository(engine),

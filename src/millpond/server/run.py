@@ -59,6 +59,7 @@ async def serve(
 
     async def stopper() -> None:
         await stop.wait()
+        app.stopping.set()  # end open event streams first: granian waits for every response to finish
         server.stop()
 
     watcher = asyncio.create_task(stopper())

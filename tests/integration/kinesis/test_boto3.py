@@ -316,14 +316,6 @@ def test_consumers_and_policies(kinesis: Any, name: str) -> None:
         == described
     )
     assert [c["ConsumerName"] for c in kinesis.list_stream_consumers(StreamARN=arn)["Consumers"]] == ["app"]
-    error = error_of(
-        kinesis.subscribe_to_shard,
-        ConsumerARN=consumer["ConsumerARN"],
-        ShardId=S[0],
-        StartingPosition={"Type": "LATEST"},
-    )
-    assert (error["Code"], error["Status"]) == ("NotImplemented", 501)
-    assert "GetRecords" in error["Message"]
     policy = '{"Version":"2012-10-17","Statement":[]}'
     kinesis.put_resource_policy(ResourceARN=arn, Policy=policy)
     assert kinesis.get_resource_policy(ResourceARN=arn)["Policy"] == policy

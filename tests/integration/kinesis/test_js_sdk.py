@@ -40,3 +40,23 @@ def test_js_sdk_puts_and_gets_records_over_http2(server: ServerProcess, name: st
         expected.setdefault(shard_for(f"js-{n}", 2), []).append(f"batch {n}")
     assert {shard: [r["data"] for r in records] for shard, records in summary["read"].items()} == expected
     assert summary["read"][shard_for("js-key", 2)][0]["sequenceNumber"] == summary["single"]["SequenceNumber"]
+
+
+def test_js_sdk_subscribes_to_a_shard_over_http2(server: ServerProcess, name: str) -> None:
+    node = shutil.which("node")
+    if node is None or not (SCRIPT_DIR / "node_modules" / "@aws-sdk" / "client-kinesis").is_dir():
+        pytest.fail("node and tests/js/node_modules are needed: `make test` installs them")
+    result = subprocess.run(
+        [node, "subscribe.mjs", server.url, name],
+        cwd=SCRIPT_DIR,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=server_env(NODE_NO_WARNINGS="1"),
+    )
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert summary["handler"] == "NodeHttp2Handler"
+    assert [r["data"] for r in summary["records"]] == ["before", "during"]
+    assert summary["records"][1]["sequenceNumber"] == summary["put"]
+    assert summary["events"] <= 3

@@ -5,6 +5,8 @@ serializer for it): byte-string blobs, timestamps as tag 1 + epoch milliseconds,
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from functools import cache
 from typing import Any
@@ -18,7 +20,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from millpond.errors import AwsError
-from millpond.protocol import cbor, rpcv2_cbor, specs
+from millpond.protocol import cbor, eventstream, rpcv2_cbor, specs
 from millpond.protocol.http import HttpRequest
 
 from .strategies import input_strategy, normalize, output_strategy, to_http_request, to_response_dict
@@ -168,7 +170,7 @@ def kinesis_outputs(name: str) -> st.SearchStrategy[dict[str, Any]]:
     return output_strategy(specs.operation_model("kinesis", name), "cbor")
 
 
-@pytest.mark.parametrize(("service", "name"), operations(("kinesis",)))
+@pytest.mark.parametrize(("service", "name"), operations(("kinesis",), stream_output=True))
 @SETTINGS
 @given(data=st.data())
 def test_kinesis_cbor_request_roundtrip(service: str, name: str, data: st.DataObject) -> None:
@@ -320,3 +322,40 @@ def test_kinesis_cbor_bad_input_is_serialization_exception(
         rpcv2_cbor.parse_request(operation, java_request(name, body), {})
     except AwsError as error:
         assert (error.code, error.status) == ("SerializationException", 400)
+
+
+def test_kinesis_cbor_event_stream_as_java_reads_it() -> None:
+    # The Java SDK parses event payloads with the client's CBOR parser: byte strings, tag 1 + epoch millis.
+    operation = kinesis_op("SubscribeToShard")
+    arrival = datetime(2024, 5, 1, 12, 0, 0, 250000, tzinfo=UTC)
+    record = {
+        "SequenceNumber": "1",
+        "ApproximateArrivalTimestamp": arrival,
+        "Data": b"\x00hi",
+        "PartitionKey": "k",
+    }
+    event = {"Records": [record], "ContinuationSequenceNumber": "1", "MillisBehindLatest": 0}
+
+    async def events() -> AsyncIterator[dict[str, Any]]:
+        yield {"SubscribeToShardEvent": event}
+        raise AwsError("ResourceInUseException", "taken over")
+
+    response = cbor.serialize_response(operation, {"EventStream": events()}, "req-1")
+    assert response.header("Content-Type") == "application/vnd.amazon.eventstream"
+
+    async def collect() -> bytes:
+        assert response.stream is not None
+        return b"".join([chunk async for chunk in response.stream])
+
+    initial, pushed, failure = eventstream.decode_messages(asyncio.run(collect()))
+    assert initial.headers[":event-type"] == "initial-response" and cbor2.loads(initial.payload) == {}
+    assert pushed.headers == {
+        ":event-type": "SubscribeToShardEvent",
+        ":content-type": "application/x-amz-cbor-1.1",
+        ":message-type": "event",
+    }
+    union = operation.output_shape.members["EventStream"]
+    assert normalize(java_decode(union.members["SubscribeToShardEvent"], pushed.payload)) == normalize(event)
+    assert failure.headers[":message-type"] == "exception"
+    assert failure.headers[":exception-type"] == "ResourceInUseException"
+    assert cbor2.loads(failure.payload) == {"message": "taken over"}

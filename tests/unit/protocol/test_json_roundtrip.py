@@ -1,17 +1,21 @@
 """awsJson codec against botocore's own client serializer and parser, for every operation of every
 service that speaks it (SQS, Kinesis, Logs, CloudWatch over JSON 1.0).
 
-Event-stream operations (Kinesis SubscribeToShard, Logs StartLiveTail and GetLogObject) are skipped:
-their responses are event streams, not one JSON document.
+Event-stream responses (Kinesis SubscribeToShard, Logs StartLiveTail and GetLogObject) go through
+botocore's EventStream parser: an initial-response, then the generated events, or an exception event.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
+from collections.abc import AsyncIterator, Iterator
 from functools import cache
 from typing import Any
 
 import pytest
+from botocore.awsrequest import HeadersDict
+from botocore.exceptions import EventStreamError
 from botocore.model import OperationModel, ServiceModel, StructureShape
 from botocore.parsers import create_parser
 from botocore.serialize import create_serializer
@@ -41,21 +45,27 @@ SETTINGS = settings(
     database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
 )
-SKIP_REASON = "event-stream operation: the response is a stream of events, not one document"
+SKIP_REASON = "event-stream response: this codec's test reads one document (events have their own tests)"
+INPUT_STREAM_REASON = "event-stream input: no served operation takes one, and the codecs do not parse them"
 SERIALIZER = create_serializer(PROTOCOL)
 PARSER = create_parser(PROTOCOL)
 
 
-def is_event_stream(operation: OperationModel) -> bool:
-    return bool(operation.has_event_stream_input or operation.has_event_stream_output)
+def skip_marks(operation: OperationModel, stream_output: bool) -> list[Any]:
+    if operation.has_event_stream_input:
+        return [pytest.mark.skip(reason=INPUT_STREAM_REASON)]
+    if operation.has_event_stream_output and not stream_output:
+        return [pytest.mark.skip(reason=SKIP_REASON)]
+    return []
 
 
-def operations(services: tuple[str, ...]) -> list[Any]:
+def operations(services: tuple[str, ...], stream_output: bool = False) -> list[Any]:
+    """Every operation of `services`; with `stream_output`, event-stream responses are not skipped."""
     cases = []
     for service in services:
         for name in specs.service_model(service).operation_names:
             operation = specs.operation_model(service, name)
-            marks = [pytest.mark.skip(reason=SKIP_REASON)] if is_event_stream(operation) else []
+            marks = skip_marks(operation, stream_output)
             cases.append(pytest.param(service, name, id=f"{service}.{name}", marks=marks))
     return cases
 
@@ -80,7 +90,7 @@ def outputs(service: str, name: str) -> st.SearchStrategy[dict[str, Any]]:
     return output_strategy(specs.operation_model(service, name), PROTOCOL)
 
 
-@pytest.mark.parametrize(("service", "name"), operations(SERVICES))
+@pytest.mark.parametrize(("service", "name"), operations(SERVICES, stream_output=True))
 @SETTINGS
 @given(data=st.data())
 def test_request_roundtrip(service: str, name: str, data: st.DataObject) -> None:
@@ -90,18 +100,94 @@ def test_request_roundtrip(service: str, name: str, data: st.DataObject) -> None
     assert normalize(json_.parse_request(operation, request, {})) == normalize(params)
 
 
-@pytest.mark.parametrize(("service", "name"), operations(SERVICES))
+@pytest.mark.parametrize(("service", "name"), operations(SERVICES, stream_output=True))
 @SETTINGS
 @given(data=st.data())
 def test_response_roundtrip(service: str, name: str, data: st.DataObject) -> None:
     operation = specs.operation_model(service, name)
     result = data.draw(outputs(service, name))
+    if operation.has_event_stream_output:
+        check_event_stream(operation, result, data)
+        return
     response = json_.serialize_response(operation, result, "req-123")
     assert response.status == 200
     assert response.header("Content-Type") == f"application/x-amz-json-{operation.metadata['jsonVersion']}"
     parsed = PARSER.parse(to_response_dict(response, operation), operation.output_shape)
     assert parsed["ResponseMetadata"]["RequestId"] == "req-123"
     assert normalize(parsed) == normalize(result)
+
+
+class RawBody:
+    """The urllib3 body botocore's EventStream reads: `stream()` yields the bytes in uneven chunks."""
+
+    def __init__(self, data: bytes, cut: int) -> None:
+        self.data, self.cut = data, max(cut, 1)
+
+    def stream(self) -> Iterator[bytes]:
+        for start in range(0, len(self.data), self.cut):
+            yield self.data[start : start + self.cut]
+
+    def close(self) -> None:
+        pass
+
+
+async def _aiter(events: list[dict[str, Any]], error: AwsError | None) -> AsyncIterator[dict[str, Any]]:
+    for event in events:
+        yield event
+    if error is not None:
+        raise error
+
+
+def streamed(
+    operation: OperationModel, result: dict[str, Any], events: list[dict[str, Any]], error: AwsError | None
+) -> bytes:
+    name = operation.output_shape.event_stream_name
+    response = json_.serialize_response(operation, {**result, name: _aiter(events, error)}, "req-123")
+    assert response.status == 200 and response.stream is not None and response.body == b""
+    assert response.header("Content-Type") == "application/vnd.amazon.eventstream"
+
+    async def collect() -> bytes:
+        assert response.stream is not None
+        return b"".join([chunk async for chunk in response.stream])
+
+    return asyncio.run(collect())
+
+
+def event_strategy(union: StructureShape) -> st.SearchStrategy[dict[str, Any]]:
+    names = [name for name, member in union.members.items() if member.serialization.get("event")]
+    return st.sampled_from(names).flatmap(
+        lambda name: params_strategy(union.members[name], PROTOCOL).map(lambda value: {name: value})
+    )
+
+
+def check_event_stream(operation: OperationModel, result: dict[str, Any], data: st.DataObject) -> None:
+    """Generated events (and maybe a modeled exception) through botocore's event-stream parser."""
+    shape = operation.output_shape
+    name = shape.event_stream_name
+    union = shape.members[name]
+    events = data.draw(st.lists(event_strategy(union), max_size=3))
+    exceptions = [n for n, m in union.members.items() if not m.serialization.get("event")]
+    error_code = data.draw(st.none() | st.sampled_from(exceptions)) if exceptions else None
+    error = AwsError(error_code, f"{error_code} in the stream") if error_code else None
+    body = streamed(operation, result, events, error)
+    raw = {
+        "status_code": 200,
+        "headers": HeadersDict({"x-amzn-RequestId": "req-123"}),
+        "body": RawBody(body, data.draw(st.integers(1, 64))),
+        "context": {"operation_name": operation.name},
+    }
+    parsed = PARSER.parse(raw, shape)
+    assert parsed["ResponseMetadata"]["RequestId"] == "req-123"
+    got: list[Any] = []
+    if error is None:
+        got = list(parsed[name])
+    else:
+        with pytest.raises(EventStreamError) as raised:
+            got.extend(parsed[name])
+        assert raised.value.response["Error"] == {"Code": error.code, "Message": error.message}
+    assert normalize(got) == normalize(events)
+    rest = {key: value for key, value in parsed.items() if key not in (name, "ResponseMetadata")}
+    assert normalize(rest) == normalize(result)
 
 
 def check_error(

@@ -14,13 +14,12 @@ from typing import Any
 
 from millpond.clock import Clock
 from millpond.context import RequestContext
-from millpond.errors import AwsError
 from millpond.services.kinesis import consumers, describe, reads, resharding, streams, tagging
 from millpond.services.kinesis.core import Core, KinesisOptions
+from millpond.services.kinesis.fanout import FanOut
 from millpond.services.kinesis.limits import ShardThrottle
 from millpond.services.kinesis.metrics import MetricSink
-from millpond.services.kinesis.names import shard_index, stream_ref
-from millpond.services.kinesis.reads import find_shard
+from millpond.services.kinesis.names import stream_ref
 from millpond.services.kinesis.repository import KinesisRepository
 from millpond.services.kinesis.shards import trim_horizon
 from millpond.services.kinesis.validation import validate
@@ -45,8 +44,9 @@ class KinesisProvider:
         self.writer = Writer(self.core)
         self._next_trim = 0.0
         self._trimming: asyncio.Task[None] | None = None
-        # Called with a stream's ARN after records were stored in it (wakes event source pollers).
-        self.on_records: list[Callable[[str], None]] = []
+        self.fanout = FanOut(self.core)
+        # Called with a stream's ARN after records were stored in it (wakes pollers and subscriptions).
+        self.on_records: list[Callable[[str], None]] = [self.fanout.notify]
 
     def _stored(self, ctx: RequestContext, params: Params) -> None:
         if self.on_records:
@@ -73,6 +73,7 @@ class KinesisProvider:
             log.exception("trimming Kinesis records past retention failed")
 
     async def close(self) -> None:
+        self.fanout.close()
         if self._trimming is not None:
             await self._trimming
 
@@ -81,6 +82,8 @@ class KinesisProvider:
         self.core.throttle = ShardThrottle(self.core.options.enforce_limits)
         self.writer = Writer(self.core)
         self._next_trim = 0.0
+        self.fanout.close()
+        self.fanout.reopen()
 
     # -- streams ---------------------------------------------------------------------------------------------
 
@@ -255,19 +258,4 @@ class KinesisProvider:
 
     def subscribe_to_shard(self, ctx: RequestContext, params: Params) -> Result:
         validate("SubscribeToShard", params)
-        stream, _ = consumers.find(self.core, ctx, {"ConsumerARN": params["ConsumerARN"]})
-        index = shard_index(params["ShardId"])
-        if index is None:
-            raise AwsError(
-                "ResourceNotFoundException",
-                f"Could not find shard {params['ShardId']} in stream {stream.name}.",
-            )
-        find_shard(self.core, stream, index, self.core.now())
-        # The answer is an HTTP/2 event stream held open for 5 minutes, which millpond does not serve yet.
-        raise AwsError(
-            "NotImplemented",
-            "millpond does not support SubscribeToShard (enhanced fan-out event streams) yet; read with "
-            "GetShardIterator and GetRecords (for the KCL, use polling retrieval).",
-            501,
-            sender_fault=False,
-        )
+        return self.fanout.subscribe(ctx, params)

@@ -17,7 +17,7 @@ from millpond.services.kinesis import shards as shard_rules
 from millpond.services.kinesis.core import Core
 from millpond.services.kinesis.iterators import ShardIterator
 from millpond.services.kinesis.names import shard_id, shard_index
-from millpond.services.kinesis.repository import Shard, Stream
+from millpond.services.kinesis.repository import Record, Shard, Stream
 
 MAX_RECORDS = 10_000
 MAX_BYTES = 10 * 1024 * 1024
@@ -43,7 +43,7 @@ def find_shard(core: Core, stream: Stream, index: int, now: float) -> tuple[Shar
     return shard, shards
 
 
-def _starting_position(core: Core, stream: Stream, shard: Shard, params: dict[str, Any]) -> tuple[int, float]:
+def starting_position(core: Core, stream: Stream, shard: Shard, params: dict[str, Any]) -> tuple[int, float]:
     """(read after this position, earliest arrival) for the requested iterator type."""
     kind: str = params["ShardIteratorType"]
     number: str | None = params.get("StartingSequenceNumber")
@@ -112,9 +112,30 @@ def get_shard_iterator(core: Core, ctx: RequestContext, params: dict[str, Any]) 
         )
     now = core.now()
     shard, _ = find_shard(core, stream, index, now)
-    after, min_arrival = _starting_position(core, stream, shard, params)
+    after, min_arrival = starting_position(core, stream, shard, params)
     token = iterators.encode(ShardIterator(stream.pk, stream.name, index, after, min_arrival, now))
     return {"ShardIterator": token}
+
+
+def record_entries(stream: Stream, shard: Shard, found: list[Record]) -> tuple[list[dict[str, Any]], int]:
+    """Stored records as the API shows them, and the bytes they count against read throughput."""
+    kms = stream.encryption_type == "KMS"
+    records = []
+    size = 0
+    for record in found:
+        entry: dict[str, Any] = {
+            "SequenceNumber": sequence.encode(
+                stream.created_at, shard.index, record.position, record.arrival
+            ),
+            "ApproximateArrivalTimestamp": record.arrival,
+            "Data": record.data,
+            "PartitionKey": record.partition_key or None,  # AUTO streams may take records without one
+        }
+        if kms:
+            entry["EncryptionType"] = "KMS"
+        records.append(entry)
+        size += len(record.data) + len(record.partition_key.encode("utf-8"))
+    return records, size
 
 
 def get_records(core: Core, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
@@ -144,22 +165,7 @@ def get_records(core: Core, ctx: RequestContext, params: dict[str, Any]) -> dict
         # Nothing readable up to the newest record (trimmed, or before an AT_TIMESTAMP): skip past it.
         after, min_arrival = max(iterator.after, tail[0] if tail else iterator.after), iterator.min_arrival
     caught_up = tail is None or after >= tail[0]
-    kms = stream.encryption_type == "KMS"
-    records = []
-    size = 0
-    for record in found:
-        entry: dict[str, Any] = {
-            "SequenceNumber": sequence.encode(
-                stream.created_at, shard.index, record.position, record.arrival
-            ),
-            "ApproximateArrivalTimestamp": record.arrival,
-            "Data": record.data,
-            "PartitionKey": record.partition_key or None,  # AUTO streams may take records without one
-        }
-        if kms:
-            entry["EncryptionType"] = "KMS"
-        records.append(entry)
-        size += len(record.data) + len(record.partition_key.encode("utf-8"))
+    records, size = record_entries(stream, shard, found)
     core.throttle.charge_read(stream.pk, shard.index, size, now)
     age = 0.0 if caught_up or not found else max(0.0, (now - found[-1].arrival) * 1000)
     result: dict[str, Any] = {"Records": records, "MillisBehindLatest": int(age)}

@@ -12,7 +12,7 @@ from contextlib import asynccontextmanager
 
 from millpond.errors import AwsError
 
-ACCOUNT_LIMIT = 1000
+ACCOUNT_LIMIT = 1000  # default of --lambda-account-concurrency
 MIN_UNRESERVED = 100  # AWS keeps at least this much of the account limit unreserved
 
 
@@ -26,6 +26,12 @@ class Concurrency:
         self.in_flight: dict[str, int] = {}
         self.total = 0
         self._changed = asyncio.Condition()
+        self._waiting = 0  # async invokes waiting for a slot: nobody to wake when 0
+
+    @property
+    def min_unreserved(self) -> int:
+        """What must stay unreserved; an account limited below 100 (AWS's minimum) can reserve nothing."""
+        return min(MIN_UNRESERVED, self.account_limit)
 
     def _refusal(self, name: str, reserved: int | None) -> str | None:
         if reserved is not None and self.in_flight.get(name, 0) >= reserved:
@@ -43,8 +49,9 @@ class Concurrency:
         if not self.in_flight[name]:
             del self.in_flight[name]
         self.total -= 1
-        async with self._changed:
-            self._changed.notify_all()
+        if self._waiting:
+            async with self._changed:
+                self._changed.notify_all()
 
     @asynccontextmanager
     async def slot(self, name: str, reserved: int | None, *, wait: bool) -> AsyncIterator[None]:
@@ -53,8 +60,12 @@ class Concurrency:
         if reason is not None:
             if not wait or reserved == 0:
                 raise throttled(reason)
-            async with self._changed:
-                await self._changed.wait_for(lambda: self._refusal(name, reserved) is None)
+            self._waiting += 1
+            try:
+                async with self._changed:
+                    await self._changed.wait_for(lambda: self._refusal(name, reserved) is None)
+            finally:
+                self._waiting -= 1
         self._take(name)
         try:
             yield

@@ -11,10 +11,11 @@ from millpond.context import RequestContext
 from millpond.errors import AwsError
 from millpond.services.lambda_ import functions
 from millpond.services.lambda_.async_queue import AsyncQueue, SendToDestination
-from millpond.services.lambda_.concurrency import MIN_UNRESERVED, Concurrency
+from millpond.services.lambda_.concurrency import Concurrency
 from millpond.services.lambda_.event_sources.mapping import EventSourceMappings
 from millpond.services.lambda_.invoke import MAX_ASYNC_PAYLOAD, Invoker, check_payload
 from millpond.services.lambda_.permissions import PermissionsMixin
+from millpond.services.lambda_.record_cache import CachedLambdaRepository
 from millpond.services.lambda_.repository import FunctionRecord, LambdaRepository
 from millpond.services.lambda_.runtime.types import Runtime
 from millpond.services.lambda_.versions import VersionsMixin
@@ -35,12 +36,14 @@ class LambdaProvider(VersionsMixin, PermissionsMixin):
         send: SendToDestination | None = None,
         concurrency: Concurrency | None = None,
     ) -> None:
-        self.repository = repository
+        # Invokes read the function's record every time: decoded once, kept until a write changes it.
+        self.records = CachedLambdaRepository(repository)
+        self.repository: LambdaRepository = self.records
         self.runtime = runtime
         self.clock = clock
         self.concurrency = concurrency or Concurrency()
-        self.invoker = Invoker(repository, runtime, self.concurrency, clock)
-        self.async_queue = AsyncQueue(repository, self.invoker, clock, region, account, send)
+        self.invoker = Invoker(self.repository, runtime, self.concurrency, clock)
+        self.async_queue = AsyncQueue(self.repository, self.invoker, clock, region, account, send)
         # Set by the server once the event sources (SQS, Kinesis) exist; None: mappings are not served.
         self.event_sources: EventSourceMappings | None = None
 
@@ -51,6 +54,7 @@ class LambdaProvider(VersionsMixin, PermissionsMixin):
         await self.runtime.close()
 
     async def reset(self) -> None:
+        self.records.clear()  # the rows are gone (System.reset deleted them first)
         if self.event_sources is not None:
             await self.event_sources.reset()
         await self.async_queue.close()
@@ -233,10 +237,11 @@ class LambdaProvider(VersionsMixin, PermissionsMixin):
         name = self._record(ctx, params["FunctionName"]).name
         wanted = int(params["ReservedConcurrentExecutions"])
         others = sum(r.reserved_concurrency or 0 for r in self.repository.list_functions() if r.name != name)
-        if self.concurrency.account_limit - others - wanted < MIN_UNRESERVED:
+        minimum = self.concurrency.min_unreserved
+        if self.concurrency.account_limit - others - wanted < minimum:
             raise functions.invalid(
                 "Specified ReservedConcurrentExecutions for function decreases account's "
-                f"UnreservedConcurrentExecution below its minimum value of [{MIN_UNRESERVED}]."
+                f"UnreservedConcurrentExecution below its minimum value of [{minimum}]."
             )
 
         def change(record: FunctionRecord) -> None:

@@ -13,6 +13,7 @@ from millpond.clock import Clock
 from millpond.context import RequestContext
 from millpond.errors import AwsError
 from millpond.services.logs.filter_pattern import compile_pattern
+from millpond.services.logs.live_tail import LiveTail
 from millpond.services.logs.repository import LogEvent, LogGroup, LogsRepository, LogStream, Position
 
 GROUP_NAME = re.compile(r"^[.\-_/#A-Za-z0-9]{1,512}$")
@@ -54,6 +55,10 @@ class LogsProvider:
     def __init__(self, repository: LogsRepository, clock: Clock) -> None:
         self.repository = repository
         self.clock = clock
+        self.live_tail = LiveTail(clock)
+
+    async def close(self) -> None:
+        self.live_tail.close()
 
     def _now_ms(self) -> int:
         return int(self.clock.now() * 1000)
@@ -70,7 +75,9 @@ class LogsProvider:
     # -- for other services (Lambda writes its functions' output here) ------------------------------------
 
     async def write_events(self, group: str, stream: str, events: list[tuple[int, str]]) -> None:
-        await self.repository.put_events(group, stream, events, self._now_ms(), create=True)
+        now = self._now_ms()
+        await self.repository.put_events(group, stream, events, now, create=True)
+        self.live_tail.publish(group, stream, events, now)
 
     # -- groups --------------------------------------------------------------------------------------------
 
@@ -246,6 +253,7 @@ class LogsProvider:
             if self.repository.get_group(group) is None:
                 raise _not_found("log group")
             raise _not_found("log stream")
+        self.live_tail.publish(group, stream, kept, now)
         result: dict[str, Any] = {"nextSequenceToken": f"{now:056d}"}
         rejected: dict[str, int] = {}
         if too_new >= 0:
@@ -339,3 +347,6 @@ class LogsProvider:
         if more:
             result["nextToken"] = _token("f", found[-1])
         return result
+
+    def start_live_tail(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        return self.live_tail.start(ctx, params, lambda name: self.repository.get_group(name) is not None)

@@ -30,9 +30,12 @@ from millpond.services.lambda_.runtime.types import (
 
 log = logging.getLogger("millpond.lambda")
 
-IDLE_SECONDS = 300.0
-MAX_IDLE = 32  # idle environments kept across all functions; the least recently used go first
+IDLE_SECONDS = 300.0  # default of --lambda-idle-timeout
+MAX_IDLE = 32  # default of --lambda-max-idle: idle environments kept, the least recently used go first
 MAX_LOG_BACKLOG = 200_000  # events waiting to be stored; beyond it output is dropped, not buffered
+# Output waits this long, so the write happens after the invoke's answer has gone and carries every
+# invocation's lines of that moment in one commit.
+LOG_DELAY = 0.01
 
 
 class ProcessRuntime(Runtime):
@@ -61,7 +64,9 @@ class ProcessRuntime(Runtime):
         self._idle: dict[tuple[str, str, str], list[Environment]] = {}
         self._busy: set[Environment] = set()
         self._unpacking: dict[str, asyncio.Task[Path]] = {}
-        self._logs: asyncio.Queue[tuple[str, str, list[tuple[int, str]]]] | None = None
+        self._logs: list[tuple[str, str, list[tuple[int, str]]]] = []
+        self._logs_due: asyncio.Event | None = None  # set when LOG_DELAY has passed since output came
+        self._logs_timer: asyncio.TimerHandle | None = None
         self._backlog = 0
         self._tasks: list[asyncio.Task[None]] = []
 
@@ -78,7 +83,8 @@ class ProcessRuntime(Runtime):
             self._busy.discard(env)
             if env.alive and not env.retired:
                 self._idle.setdefault(spec.key, []).append(env)
-                self._trim()
+                if sum(map(len, self._idle.values())) > self.max_idle:
+                    self._trim()
             elif env.alive:
                 await env.stop()
 
@@ -147,8 +153,8 @@ class ProcessRuntime(Runtime):
             self._tasks.append(asyncio.create_task(env.stop()))
 
     def _ensure_tasks(self) -> None:
-        if self._logs is None:
-            self._logs = asyncio.Queue()
+        if self._logs_due is None:
+            self._logs_due = asyncio.Event()
             self._tasks.append(asyncio.create_task(self._write_logs()))
             self._tasks.append(asyncio.create_task(self._reap()))
         self._tasks = [t for t in self._tasks if not t.done() or t.cancelled()]
@@ -167,19 +173,33 @@ class ProcessRuntime(Runtime):
     # -- logs ----------------------------------------------------------------------------------------------
 
     def _emit(self, group: str, stream: str, events: list[tuple[int, str]]) -> None:
-        if self._logs is None:
+        if self._logs_due is None:
             self._ensure_tasks()
-        assert self._logs is not None
+        assert self._logs_due is not None
         if self._backlog > MAX_LOG_BACKLOG:
             return  # a function flooding its output loses lines rather than the server its memory
         self._backlog += len(events)
-        self._logs.put_nowait((group, stream, events))
+        self._logs.append((group, stream, events))
+        if self._logs_timer is None:
+            self._logs_timer = asyncio.get_running_loop().call_later(LOG_DELAY, self._logs_due.set)
 
     async def _write_logs(self) -> None:
-        assert self._logs is not None
+        assert self._logs_due is not None
         while True:
-            group, stream, events = await self._logs.get()
-            await self._store(group, stream, events)
+            await self._logs_due.wait()
+            self._logs_due.clear()
+            self._logs_timer = None
+            await self._store_pending()
+
+    async def _store_pending(self) -> None:
+        """Store the output gathered so far: one write per stream, all of them in one commit group."""
+        batches, self._logs = self._logs, []
+        streams: dict[tuple[str, str], list[tuple[int, str]]] = {}
+        for group, stream, events in batches:
+            streams.setdefault((group, stream), []).extend(events)
+        await asyncio.gather(
+            *(self._store(group, stream, events) for (group, stream), events in streams.items())
+        )
 
     async def _store(self, group: str, stream: str, events: list[tuple[int, str]]) -> None:
         self._backlog -= len(events)
@@ -189,8 +209,11 @@ class ProcessRuntime(Runtime):
             log.exception("could not store %d log events for %s", len(events), group)
 
     async def _drain_logs(self) -> None:
-        while self._logs is not None and not self._logs.empty():
-            await self._store(*self._logs.get_nowait())
+        if self._logs_timer is not None:
+            self._logs_timer.cancel()
+            self._logs_timer = None
+        while self._logs:
+            await self._store_pending()
 
 
 def _unpack(code: bytes, folder: Path) -> Path:
