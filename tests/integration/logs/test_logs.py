@@ -18,7 +18,13 @@ from tests.support.server import ServerProcess, run_aws
 def _wait_for(fetch: Callable[[], list[Any]], count: int, timeout: float = 5.0) -> list[Any]:
     deadline = time.monotonic() + timeout
     while True:
-        found = fetch()
+        try:
+            found = fetch()
+        except ClientError as error:
+            # Logs arrive moments after an invoke (as on AWS): the group may not exist yet.
+            if error.response["Error"]["Code"] != "ResourceNotFoundException":
+                raise
+            found = []
         if len(found) >= count or time.monotonic() > deadline:
             return found
         time.sleep(0.05)
