@@ -36,13 +36,16 @@ class Signal:
         for event in events.values():
             event.set()
 
-    async def wait(self, key: Hashable, since: tuple[int, int], deadline: float) -> None:
-        """Until `key` changes after `since`, or the clock reaches `deadline`."""
+    async def wait(self, key: Hashable, since: tuple[int, int], deadline: float | None) -> None:
+        """Until `key` changes after `since`, or the clock reaches `deadline` (None: no deadline)."""
         if self.version(key) != since:
             return
         event = self._events.get(key)
         if event is None:
             event = self._events[key] = asyncio.Event()
+        if deadline is None:
+            await event.wait()
+            return
         waiter = asyncio.ensure_future(event.wait())
         sleeper = asyncio.ensure_future(self.clock.sleep_until(deadline))
         try:

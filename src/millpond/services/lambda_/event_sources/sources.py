@@ -8,8 +8,6 @@ provider's `on_records` hook; the batches a mapping takes are counted in AWS/Kin
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -22,49 +20,11 @@ from millpond.services.kinesis.names import shard_id
 from millpond.services.kinesis.provider import KinesisProvider
 from millpond.services.kinesis.repository import Record, Shard, Stream
 from millpond.services.lambda_.event_sources.params import SourceArn
+from millpond.services.signal import Signal
 from millpond.services.sqs.provider import SqsProvider
 from millpond.services.sqs.queues import Queue
 
 INTERNAL_ENDPOINT = "http://localhost"
-
-
-class Signal:
-    """Per-key wake-ups for waiters (versioned, so a change between look and wait is never missed)."""
-
-    def __init__(self, clock: Clock) -> None:
-        self.clock = clock
-        self._versions: dict[str, int] = {}
-        self._events: dict[str, asyncio.Event] = {}
-
-    def version(self, key: str) -> int:
-        return self._versions.get(key, 0)
-
-    def notify(self, key: str) -> None:
-        self._versions[key] = self._versions.get(key, 0) + 1
-        event = self._events.pop(key, None)
-        if event is not None:
-            event.set()
-
-    async def wait(self, key: str, since: int, deadline: float | None) -> None:
-        """Until `key` changes after `since`, or the clock reaches `deadline` (None: no deadline)."""
-        if self.version(key) != since:
-            return
-        event = self._events.get(key)
-        if event is None:
-            event = self._events[key] = asyncio.Event()
-        if deadline is None:
-            await event.wait()
-            return
-        waiter = asyncio.ensure_future(event.wait())
-        sleeper = asyncio.ensure_future(self.clock.sleep_until(deadline))
-        try:
-            await asyncio.wait((waiter, sleeper), return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            for task in (waiter, sleeper):
-                if not task.done():
-                    task.cancel()
-                    with contextlib.suppress(asyncio.CancelledError):
-                        await task
 
 
 @dataclass(frozen=True, slots=True)
