@@ -1,27 +1,15 @@
 // Puts and gets Kinesis records with @aws-sdk/client-kinesis and its default (HTTP/2) request handler.
 // Usage: node kinesis.mjs <endpoint> <stream>; prints one JSON summary on stdout.
 import {
-  CreateStreamCommand,
   GetRecordsCommand,
   GetShardIteratorCommand,
-  KinesisClient,
   ListShardsCommand,
   PutRecordCommand,
   PutRecordsCommand,
-  waitUntilStreamExists,
 } from "@aws-sdk/client-kinesis";
+import { decoder, encoder, openStream } from "./client.mjs";
 
-const [endpoint, stream] = process.argv.slice(2);
-const client = new KinesisClient({
-  endpoint,
-  region: "us-east-1",
-  credentials: { accessKeyId: "test", secretAccessKey: "test" },
-});
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
-
-await client.send(new CreateStreamCommand({ StreamName: stream, ShardCount: 2 }));
-await waitUntilStreamExists({ client, maxWaitTime: 20, minDelay: 1 }, { StreamName: stream });
+const { client, stream } = await openStream(2);
 const single = await client.send(
   new PutRecordCommand({ StreamName: stream, PartitionKey: "js-key", Data: encoder.encode("from js") }),
 );

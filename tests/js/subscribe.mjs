@@ -2,26 +2,14 @@
 // subscription is open arrive as SubscribeToShardEvents.
 // Usage: node subscribe.mjs <endpoint> <stream>; prints one JSON summary on stdout.
 import {
-  CreateStreamCommand,
   DescribeStreamSummaryCommand,
-  KinesisClient,
   PutRecordCommand,
   RegisterStreamConsumerCommand,
   SubscribeToShardCommand,
-  waitUntilStreamExists,
 } from "@aws-sdk/client-kinesis";
+import { decoder, encoder, openStream } from "./client.mjs";
 
-const [endpoint, stream] = process.argv.slice(2);
-const client = new KinesisClient({
-  endpoint,
-  region: "us-east-1",
-  credentials: { accessKeyId: "test", secretAccessKey: "test" },
-});
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
-
-await client.send(new CreateStreamCommand({ StreamName: stream, ShardCount: 1 }));
-await waitUntilStreamExists({ client, maxWaitTime: 20, minDelay: 1 }, { StreamName: stream });
+const { client, stream } = await openStream(1);
 const { StreamDescriptionSummary } = await client.send(new DescribeStreamSummaryCommand({ StreamName: stream }));
 const { Consumer } = await client.send(
   new RegisterStreamConsumerCommand({ StreamARN: StreamDescriptionSummary.StreamARN, ConsumerName: "js" }),

@@ -1,4 +1,4 @@
-"""Per-key wake-ups for long-lived readers (event streams), per node and not durable.
+"""Per-key wake-ups for long-lived readers (SQS long polls, event streams), per node and not durable.
 
 A reader takes `version(key)` before it looks, then waits with it: a notify that lands while it was
 looking is never missed. `wait` also returns when the clock reaches the deadline (advancing a virtual

@@ -1,5 +1,5 @@
 """The AWS SDK for JavaScript v3 (@aws-sdk/client-kinesis, default HTTP/2 handler) against millpond, from a
-node script (tests/js/kinesis.mjs)."""
+node script (tests/js/kinesis.mjs, tests/js/subscribe.mjs)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import json
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -16,12 +17,13 @@ from tests.support.server import ServerProcess, server_env
 SCRIPT_DIR = Path(__file__).resolve().parents[2] / "js"
 
 
-def test_js_sdk_puts_and_gets_records_over_http2(server: ServerProcess, name: str) -> None:
+def run_script(script: str, server: ServerProcess, name: str) -> dict[str, Any]:
+    """Run tests/js/<script> against the server for the stream `name`; the JSON summary it prints."""
     node = shutil.which("node")
     if node is None or not (SCRIPT_DIR / "node_modules" / "@aws-sdk" / "client-kinesis").is_dir():
         pytest.fail("node and tests/js/node_modules are needed: `make test` installs them")
     result = subprocess.run(
-        [node, "kinesis.mjs", server.url, name],
+        [node, script, server.url, name],
         cwd=SCRIPT_DIR,
         capture_output=True,
         text=True,
@@ -29,7 +31,12 @@ def test_js_sdk_puts_and_gets_records_over_http2(server: ServerProcess, name: st
         env=server_env(NODE_NO_WARNINGS="1"),
     )
     assert result.returncode == 0, result.stderr
-    summary = json.loads(result.stdout)
+    summary: dict[str, Any] = json.loads(result.stdout)
+    return summary
+
+
+def test_js_sdk_puts_and_gets_records_over_http2(server: ServerProcess, name: str) -> None:
+    summary = run_script("kinesis.mjs", server, name)
     assert summary["handler"] == "NodeHttp2Handler"
     assert summary["single"]["ShardId"] == shard_for("js-key", 2)
     assert summary["failed"] == 0
@@ -43,19 +50,7 @@ def test_js_sdk_puts_and_gets_records_over_http2(server: ServerProcess, name: st
 
 
 def test_js_sdk_subscribes_to_a_shard_over_http2(server: ServerProcess, name: str) -> None:
-    node = shutil.which("node")
-    if node is None or not (SCRIPT_DIR / "node_modules" / "@aws-sdk" / "client-kinesis").is_dir():
-        pytest.fail("node and tests/js/node_modules are needed: `make test` installs them")
-    result = subprocess.run(
-        [node, "subscribe.mjs", server.url, name],
-        cwd=SCRIPT_DIR,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env=server_env(NODE_NO_WARNINGS="1"),
-    )
-    assert result.returncode == 0, result.stderr
-    summary = json.loads(result.stdout)
+    summary = run_script("subscribe.mjs", server, name)
     assert summary["handler"] == "NodeHttp2Handler"
     assert [r["data"] for r in summary["records"]] == ["before", "during"]
     assert summary["records"][1]["sequenceNumber"] == summary["put"]

@@ -18,7 +18,7 @@ from typing import Any
 from millpond.clock import Clock
 from millpond.context import RequestContext
 from millpond.errors import AwsError
-from millpond.services.sqs.notifier import QueueNotifier
+from millpond.services.signal import Signal
 from millpond.services.sqs.queues import Queue, QueueDirectory
 from millpond.services.sqs.repository import MoveTask, SqsRepository
 
@@ -55,7 +55,7 @@ def _check_handle(handle: str | None) -> str:
 
 class MoveTasks:
     def __init__(
-        self, repository: SqsRepository, directory: QueueDirectory, notifier: QueueNotifier, clock: Clock
+        self, repository: SqsRepository, directory: QueueDirectory, notifier: Signal, clock: Clock
     ) -> None:
         self.repository = repository
         self.directory = directory

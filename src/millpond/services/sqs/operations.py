@@ -4,8 +4,8 @@ the clock and the metrics sink."""
 from __future__ import annotations
 
 from millpond.clock import Clock
+from millpond.services.signal import Signal
 from millpond.services.sqs import metrics
-from millpond.services.sqs.notifier import QueueNotifier
 from millpond.services.sqs.queues import QueueDirectory
 from millpond.services.sqs.repository import SqsRepository
 
@@ -15,7 +15,7 @@ class QueueOperations:
         self,
         repository: SqsRepository,
         directory: QueueDirectory,
-        notifier: QueueNotifier,
+        notifier: Signal,
         clock: Clock,
         sink: metrics.SqsMetrics,
     ) -> None:

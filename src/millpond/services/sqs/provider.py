@@ -8,10 +8,10 @@ from typing import Any
 
 from millpond.clock import Clock
 from millpond.context import RequestContext
+from millpond.services.signal import Signal
 from millpond.services.sqs.handles import HandleOperations
 from millpond.services.sqs.metrics import InMemorySqsMetrics, SqsMetrics
 from millpond.services.sqs.move_tasks import MoveTasks
-from millpond.services.sqs.notifier import QueueNotifier
 from millpond.services.sqs.queues import Queue, QueueDirectory
 from millpond.services.sqs.receive import Receiver
 from millpond.services.sqs.repository import QueueCounts, SqsRepository
@@ -26,7 +26,7 @@ class SqsProvider:
         self.repository = repository
         self.clock = clock
         self.metrics: SqsMetrics = metrics if metrics is not None else InMemorySqsMetrics()
-        self.notifier = QueueNotifier(clock)
+        self.notifier = Signal(clock)  # long-poll wake-ups, keyed by queue id
         self.queues = QueueDirectory(repository, clock)
         self.queues.on_delete = self._queue_deleted
         self.sender = Sender(repository, self.queues, self.notifier, clock, self.metrics)
@@ -50,14 +50,14 @@ class SqsProvider:
         await self.move_tasks.stop()
         self.queues.clear()
         self.receiver.reset()
-        self.notifier.release_all()
+        self.notifier.notify_all()
         reset_metrics = getattr(self.metrics, "reset", None)
         if reset_metrics is not None:
             reset_metrics()
 
     async def close(self) -> None:
         self.receiver.closing = True
-        self.notifier.release_all()
+        self.notifier.notify_all()
         await self.move_tasks.stop()
 
     def queue_gauges(self, account_id: str, region: str, name: str) -> QueueCounts | None:

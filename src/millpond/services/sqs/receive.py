@@ -13,11 +13,11 @@ from typing import Any
 
 from millpond.clock import Clock
 from millpond.context import RequestContext
+from millpond.services.signal import Signal
 from millpond.services.sqs import metrics
 from millpond.services.sqs.fifo import DEDUPLICATION_WINDOW_SECONDS
 from millpond.services.sqs.md5 import md5_of_attributes, md5_of_body
 from millpond.services.sqs.message_attributes import select_attributes
-from millpond.services.sqs.notifier import QueueNotifier
 from millpond.services.sqs.operations import QueueOperations
 from millpond.services.sqs.queues import Queue, QueueDirectory
 from millpond.services.sqs.receipts import issue_receipt_handle
@@ -71,7 +71,7 @@ class Receiver(QueueOperations):
         self,
         repository: SqsRepository,
         directory: QueueDirectory,
-        notifier: QueueNotifier,
+        notifier: Signal,
         clock: Clock,
         sink: metrics.SqsMetrics,
     ) -> None:
@@ -141,7 +141,7 @@ class Receiver(QueueOperations):
             upcoming = self.repository.next_visible_at(queue.id, now)
             if upcoming is not None:
                 wake = min(wake, upcoming)
-            await self.notifier.wait(queue.id, wake, since)
+            await self.notifier.wait(queue.id, since, wake)
             if self.closing:
                 break
             current = self.directory.find(queue.record.account_id, queue.record.region, queue.name)

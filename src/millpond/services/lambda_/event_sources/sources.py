@@ -77,7 +77,7 @@ class SqsSource:
         if queue is None:
             await self.provider.clock.sleep_until(deadline)
             return
-        await self.provider.notifier.wait(queue.id, deadline, since)
+        await self.provider.notifier.wait(queue.id, since, deadline)
 
     async def delete(self, source: SourceArn, handles: list[str]) -> None:
         for start in range(0, len(handles), 10):
