@@ -11,7 +11,7 @@ STAMP_LEGACY := $(VENV_LEGACY)/.installed
 STAMP_JS := $(JS_DIR)/node_modules/.installed
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: up test lint format bench bench-storage clean demo demo-down
+.PHONY: up test lint format bench bench-storage clean demo demo-down proof proof-long
 DEMO_ENDPOINT ?= http://localhost:4566
 
 $(STAMP): pyproject.toml requirements-dev.txt
@@ -71,6 +71,17 @@ demo: $(STAMP)
 
 demo-down: $(STAMP)
 	$(BIN)/python examples/order-pipeline/deploy.py teardown --endpoint-url $(DEMO_ENDPOINT)
+
+# Proof under faults and load: the short forms (also run by `make test`), and the long ones by hand.
+proof: $(STAMP)
+	$(BIN)/python -m tests.proof
+
+proof-long: $(STAMP)
+	$(BIN)/python -m tests.proof.crash_loop --kills 25
+	$(BIN)/python -m tests.proof.fuzz --long --cases 118
+	$(BIN)/python -m tests.proof.stress --long
+	$(BIN)/python -m tests.proof.abuse --long
+	$(BIN)/python -m tests.proof.soak --minutes 60
 
 clean:
 	rm -rf $(VENV) $(VENV_CLI) $(VENV_LEGACY) $(JS_DIR)/node_modules .millpond .pytest_cache .mypy_cache .ruff_cache

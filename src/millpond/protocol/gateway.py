@@ -23,6 +23,7 @@ from millpond.errors import AwsError, not_implemented
 from millpond.ids import random_uuid
 from millpond.protocol import cbor, json_, query, rest_json, rpcv2_cbor, specs
 from millpond.protocol.http import HttpRequest, HttpResponse
+from millpond.protocol.required import check_required
 from millpond.protocol.routing import Route, UnknownOperation, queue_path, route
 
 log = logging.getLogger("millpond.requests")
@@ -109,6 +110,7 @@ class Gateway:
             if found.service == "sqs" and "QueueUrl" not in params and (path := queue_path(request)):
                 # Requests sent to a queue URL itself may omit QueueUrl, as AWS allows.
                 params["QueueUrl"] = endpoint_url + path
+            check_required(found.service, operation.input_shape, params)
             scope = found.scope
             ctx = RequestContext(
                 account_id=self.account_id,

@@ -128,7 +128,7 @@ def _indexed(node: _Node | None) -> list[_Node]:
     """The `.1`, `.2`, ... children of a node, in index order."""
     if node is None:
         return []
-    found = sorted((int(key), child) for key, child in node.children.items() if key.isdigit())
+    found = sorted((int(key), child) for key, child in node.children.items() if key.isdecimal())
     return [child for _, child in found]
 
 

@@ -38,7 +38,10 @@ def api_not_found(account: str, api_id: str) -> AwsError:
 
 def page(items: list[dict[str, Any]], params: dict[str, Any]) -> dict[str, Any]:
     """{"items": [...], "position"?} for the list operations (position is an offset here)."""
-    start = int(params.get("position") or 0)
+    position = params.get("position") or "0"
+    if not (position.isascii() and position.isdigit()):
+        raise bad_request("Invalid position parameter")
+    start = int(position)
     limit = int(params.get("limit") or 25)
     result: dict[str, Any] = {"items": items[start : start + limit]}
     if start + limit < len(items):

@@ -89,7 +89,7 @@ def _stored(record: RestApiRecord, resource_id: str, http_method: str) -> dict[s
 
 
 def check_status_code(status_code: str) -> str:
-    if not (len(status_code) == 3 and status_code.isdigit() and 100 <= int(status_code) <= 599):
+    if not (len(status_code) == 3 and status_code.isdecimal() and 100 <= int(status_code) <= 599):
         raise bad_request("Invalid status code specified")
     return status_code
 

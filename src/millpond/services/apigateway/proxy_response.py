@@ -36,7 +36,7 @@ def _status(value: Any) -> int:
         raise MalformedProxyResponse("statusCode is not a number")
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and value.strip().isdecimal():
         return int(value)  # "201" is taken as 201
     raise MalformedProxyResponse(f"statusCode {value!r} is not a number")
 

@@ -38,6 +38,15 @@ def invalid(message: str) -> AwsError:
     return AwsError("InvalidParameterValueException", message)
 
 
+def page_start(marker: str | None) -> int:
+    """The offset a Marker from an earlier page holds (the Markers millpond hands out are offsets)."""
+    if not marker:
+        return 0
+    if not (marker.isascii() and marker.isdigit()):
+        raise invalid(f"Invalid marker: {marker}")
+    return int(marker)
+
+
 def function_arn(region: str, account: str, name: str, qualifier: str | None = None) -> str:
     arn = f"arn:aws:lambda:{region}:{account}:function:{name}"
     return f"{arn}:{qualifier}" if qualifier else arn

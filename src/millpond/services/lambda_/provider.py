@@ -126,7 +126,7 @@ class LambdaProvider(VersionsMixin, PermissionsMixin):
         if record is None:
             return None
         config = record.config if version == "$LATEST" else None
-        if config is None and version.isdigit():
+        if config is None and version.isdecimal():
             config = self.repository.get_version(name, int(version))
         return None if config is None else self.repository.get_code(config["CodeSha256"])
 
@@ -191,7 +191,7 @@ class LambdaProvider(VersionsMixin, PermissionsMixin):
             configs.append(record.config)
             if params.get("FunctionVersion") == "ALL":
                 configs.extend(self.repository.list_versions(record.name))
-        start = int(params.get("Marker") or 0)
+        start = functions.page_start(params.get("Marker"))
         limit = int(params.get("MaxItems") or 50)
         result: dict[str, Any] = {"Functions": configs[start : start + limit]}
         if start + limit < len(configs):
@@ -203,7 +203,7 @@ class LambdaProvider(VersionsMixin, PermissionsMixin):
         if qualifier == "$LATEST":
             raise functions.invalid("$LATEST version cannot be deleted without deleting the function.")
         if qualifier is not None:
-            if not qualifier.isdigit() or not await self.repository.delete_version(name, int(qualifier)):
+            if not qualifier.isdecimal() or not await self.repository.delete_version(name, int(qualifier)):
                 raise functions.not_found(ctx.region, ctx.account_id, name, qualifier)
         elif not await self.repository.delete_function(name):
             raise functions.not_found(ctx.region, ctx.account_id, name)

@@ -55,7 +55,7 @@ class VersionsMixin:
     def list_versions_by_function(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         record = self._record(ctx, params["FunctionName"])
         versions = [record.config, *self.repository.list_versions(record.name)]
-        start = int(params.get("Marker") or 0)
+        start = functions.page_start(params.get("Marker"))
         limit = int(params.get("MaxItems") or 50)
         result: dict[str, Any] = {"Versions": versions[start : start + limit]}
         if start + limit < len(versions):
@@ -66,7 +66,7 @@ class VersionsMixin:
 
     def _check_version(self, ctx: RequestContext, name: str, version: str) -> None:
         if version != "$LATEST" and (
-            not version.isdigit() or self.repository.get_version(name, int(version)) is None
+            not version.isdecimal() or self.repository.get_version(name, int(version)) is None
         ):
             raise functions.not_found(ctx.region, ctx.account_id, name, version)
 

@@ -211,7 +211,10 @@ class LogsProvider:
             streams.sort(key=lambda s: (s.last_event or 0, s.name))
         if params.get("descending"):
             streams.reverse()
-        start = int(params.get("nextToken") or 0)
+        token = params.get("nextToken") or "0"
+        if not (token.isascii() and token.isdigit()):
+            raise _invalid("The specified nextToken is invalid.")
+        start = int(token)
         limit = int(params.get("limit") or 50)
         page = streams[start : start + limit]
         result: dict[str, Any] = {"logStreams": [self._describe_stream(ctx, s) for s in page]}

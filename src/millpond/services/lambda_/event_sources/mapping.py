@@ -171,7 +171,8 @@ class EventSourceMappings:
                 for d in found
                 if d["_FunctionName"] == name and (qualifier is None or d["_Qualifier"] == qualifier)
             ]
-        start = int(params["Marker"]) if str(params.get("Marker") or "").isdigit() else 0
+        marker = str(params.get("Marker") or "")
+        start = int(marker) if marker.isascii() and marker.isdigit() else 0
         limit = params.get("MaxItems") or DEFAULT_MAX_ITEMS
         result: dict[str, Any] = {
             "EventSourceMappings": [rules.public(d) for d in found[start : start + limit]]

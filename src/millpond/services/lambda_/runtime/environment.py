@@ -29,6 +29,7 @@ MAX_EVENT = 256 * 1024  # CloudWatch Logs truncates longer events
 FLUSH_EVENTS = 500
 INIT_TIMEOUT = 10.0  # Lambda's limit for the init phase of on-demand functions
 TAIL_BYTES = 4096
+MEMORY_POLL = 0.05  # how often a running invocation's resident memory is held against its MemorySize
 
 Emit = Callable[[str, str, list[tuple[int, str]]], None]
 
@@ -305,6 +306,26 @@ class Environment:
         self.last_used = time.perf_counter()
         return InvokeOutcome(payload, "Unhandled" if failed else None, tail, not self.alive)
 
+    async def _wait_within_memory(self, pending: set[asyncio.Future[Any]], deadline: float) -> bool:
+        """Wait for the first of `pending` until `deadline`; True if the worker outgrew its MemorySize."""
+        while (left := deadline - time.perf_counter()) > 0:
+            done, _ = await asyncio.wait(
+                pending, timeout=min(left, MEMORY_POLL), return_when="FIRST_COMPLETED"
+            )
+            if done:
+                return False
+            if self.max_memory_mb() > self.spec.memory_size:
+                return True
+        return False
+
+    async def _out_of_memory(self, rid: str) -> tuple[bytes, bool]:
+        # Lambda kills a function that exceeds its memory: "signal: killed", errorType Runtime.OutOfMemory.
+        await self.stop()
+        reason = "Runtime exited with error: signal: killed"
+        self._log(f"RequestId: {rid} Error: {reason}\nRuntime.OutOfMemory")
+        error = {"errorType": "Runtime.OutOfMemory", "errorMessage": f"RequestId: {rid} Error: {reason}"}
+        return json.dumps(error).encode(), True
+
     async def _run(self, request: InvokeRequest, started: float) -> tuple[bytes, bool]:
         spec, rid = self.spec, request.request_id
         invocation = Invocation(
@@ -317,9 +338,9 @@ class Environment:
             client_context=request.client_context,
         )
         self.api.submit(invocation)
-        remaining = spec.timeout - (time.perf_counter() - started)
-        pending: set[asyncio.Future[Any]] = {invocation.outcome, self.exited}
-        await asyncio.wait(pending, timeout=remaining, return_when="FIRST_COMPLETED")
+        deadline = started + spec.timeout
+        if await self._wait_within_memory({invocation.outcome, self.exited}, deadline):
+            return await self._out_of_memory(rid)
         if invocation.outcome.done():
             kind, body, _ = invocation.outcome.result()
             if kind == "response":
