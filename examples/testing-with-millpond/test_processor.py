@@ -52,15 +52,15 @@ def test_good_orders_are_processed_and_bad_ones_end_in_the_dlq(millpond, aws_cli
     sqs.send_message(QueueUrl=queue_url, MessageBody=json.dumps({"order_id": "o-1", "amount": 25}))
     sqs.send_message(QueueUrl=queue_url, MessageBody=json.dumps({"order_id": "o-bad", "amount": 0}))
 
-    done = sqs.receive_message(QueueUrl=done_url, WaitTimeSeconds=10)["Messages"]
+    done = sqs.receive_message(QueueUrl=done_url, WaitTimeSeconds=20)["Messages"]
     assert [message["Body"] for message in done] == ["o-1"]
     sqs.delete_message(QueueUrl=done_url, ReceiptHandle=done[0]["ReceiptHandle"])
 
     # The bad order is retried after each visibility timeout; advancing the clock skips the waiting.
     dead: list[dict] = []
-    for _ in range(10):
+    for _ in range(20):
         millpond.advance(31)
-        dead = sqs.receive_message(QueueUrl=dlq_url, WaitTimeSeconds=1).get("Messages", [])
+        dead = sqs.receive_message(QueueUrl=dlq_url, WaitTimeSeconds=2).get("Messages", [])
         if dead:
             break
     assert [json.loads(message["Body"])["order_id"] for message in dead] == ["o-bad"]

@@ -152,3 +152,14 @@ def test_a_function_that_outgrows_its_memory_is_killed(server: ServerProcess) ->
     assert reply.get("FunctionError") == "Unhandled"
     assert payload["errorType"] == "Runtime.OutOfMemory"
     assert "signal: killed" in payload["errorMessage"]
+
+
+def test_query_errors_echoing_control_characters_stay_valid_xml(server: ServerProcess) -> None:
+    import xml.etree.ElementTree as ElementTree
+    from urllib.parse import urlencode
+
+    form = urlencode({"Action": "GetQueueAttributes", "Version": "2012-11-05", "QueueUrl": "\x00bad\x01"})
+    status, body = send(server, "POST", "/", form.encode(), Content_Type=QUERY)
+    assert status >= 400
+    error = ElementTree.fromstring(body).find(".//{*}Error")  # raised on the NUL before the fix
+    assert error is not None and error.findtext("{*}Code")

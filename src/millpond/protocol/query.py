@@ -7,6 +7,7 @@ over a tree of the dotted keys. Responses are `<{Op}Response>` documents built a
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -171,8 +172,17 @@ def _parse_map(shape: MapShape, node: _Node, path: str) -> dict[str, Any] | None
 # --------------------------------------------------------------------------------------------- responses
 
 
+# Characters XML 1.0 cannot carry at all: dropped, so an error echoing client input stays parseable.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def _escape(text: str) -> str:
     return text.translate(_ESCAPES)
+
+
+def _escape_echo(text: str) -> str:
+    """Escape text that may echo anything a client sent (error messages)."""
+    return _NOT_XML.sub("", text).translate(_ESCAPES)
 
 
 def serialize_response(operation: OperationModel, result: dict[str, Any], request_id: str) -> HttpResponse:
@@ -261,7 +271,7 @@ def serialize_error(service: ServiceModel, error: AwsError, request_id: str) -> 
     out = [
         _XML_DECLARATION,
         f'<ErrorResponse xmlns="{namespace}"><Error><Type>{fault}</Type>',
-        f"<Code>{_escape(wire.query_code)}</Code><Message>{_escape(message)}</Message>",
+        f"<Code>{_escape(wire.query_code)}</Code><Message>{_escape_echo(message)}</Message>",
     ]
     if wire.shape is not None and wire.fields:
         members = wire.shape.members
