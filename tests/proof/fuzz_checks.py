@@ -68,6 +68,10 @@ def check_answer(
     """None when the answer is acceptable, else what is wrong with it."""
     if status < 400:
         return None
+    if status == 414:
+        # A URI longer than the HTTP server takes is refused before any service sees it (AWS's front
+        # ends do the same): a transport-level answer, not a service error.
+        return None
     code = error_code(headers, body)
     if status >= 500 and not (status == 501 and code == "NotImplemented"):
         return f"HTTP {status} {code}: {body[:300]!r}"
