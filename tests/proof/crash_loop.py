@@ -116,12 +116,25 @@ def check_stream(server: ServerProcess, report: Report, snapshot: dict[str, Any]
 def check_entities(server: ServerProcess, report: Report, snapshot: dict[str, Any]) -> int:
     sqs, iam, cw = client(server, "sqs"), client(server, "iam"), client(server, "cloudwatch")
     apigw, logs, lam = client(server, "apigateway"), client(server, "logs"), client(server, "lambda")
+    # Every listing pages to its end: a long run creates thousands of each kind.
     present = {
-        "queue": {u.rsplit("/", 1)[1] for u in sqs.list_queues(MaxResults=1000).get("QueueUrls", [])},
-        "role": {r["RoleName"] for r in iam.list_roles(MaxItems=1000)["Roles"]},
-        "dashboard": {d["DashboardName"] for d in cw.list_dashboards()["DashboardEntries"]},
+        "queue": {
+            u.rsplit("/", 1)[1]
+            for page in sqs.get_paginator("list_queues").paginate(PaginationConfig={"PageSize": 1000})
+            for u in page.get("QueueUrls", [])
+        },
+        "role": {r["RoleName"] for page in iam.get_paginator("list_roles").paginate() for r in page["Roles"]},
+        "dashboard": {
+            d["DashboardName"]
+            for page in cw.get_paginator("list_dashboards").paginate()
+            for d in page["DashboardEntries"]
+        },
         "alarm": {a["AlarmName"] for a in cw.describe_alarms(MaxRecords=100)["MetricAlarms"]},
-        "api": {a["id"] for a in apigw.get_rest_apis(limit=500)["items"]},
+        "api": {
+            a["id"]
+            for page in apigw.get_paginator("get_rest_apis").paginate(PaginationConfig={"PageSize": 500})
+            for a in page["items"]
+        },
         "log_group": {g["logGroupName"] for g in logs.describe_log_groups()["logGroups"]},
     }
     if "alarm" in snapshot["entities"]:  # DescribeAlarms pages by 100
