@@ -9,7 +9,6 @@ worker process outlives the server.
 
 from __future__ import annotations
 
-import argparse
 import json
 import time
 import uuid
@@ -17,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.integration.lambda_.conftest import ROLE, zip_of
-from tests.proof.common import Report, client, processes_with_env, reap, wait_for
+from tests.proof.common import Report, client, harness_main, processes_with_env, reap, wait_for
 from tests.support.server import ServerProcess, make_server
 
 # name -> (handler source, settings, the errorType AWS answers with)
@@ -179,22 +178,11 @@ def run(tmp: Path, long: bool = False) -> Report:
     if orphans:
         report.fail(f"{len(orphans)} worker processes outlived the server: {orphans}")
         reap(orphans)
-    if "internal error" in server.log():
-        report.fail("server log holds internal errors")
-    report.seconds = time.monotonic() - started
-    return report
+    return report.finish(server, started)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--long", action="store_true", help="three rounds of every abusive handler")
-    parser.add_argument("--dir", default="/tmp/millpond-proof-abuse")
-    args = parser.parse_args()
-    tmp = Path(args.dir)
-    tmp.mkdir(parents=True, exist_ok=True)
-    report = run(tmp, args.long)
-    print(report.summary())
-    raise SystemExit(0 if report.ok else 1)
+    harness_main(__doc__, run, "three rounds of every abusive handler", "/tmp/millpond-proof-abuse")
 
 
 if __name__ == "__main__":

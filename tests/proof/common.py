@@ -3,10 +3,12 @@ worker processes a server leaves behind, and the figures each harness reports fo
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import os
 import signal
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,6 +41,26 @@ class Report:
         lines += [f"  {key}: {value}" for key, value in self.figures.items()]
         lines += [f"  ! {failure}" for failure in self.failures[:40]]
         return "\n".join(lines)
+
+    def finish(self, server: ServerProcess, started: float) -> Report:
+        """Close the report: the server log must hold no internal error."""
+        if "internal error" in server.log():
+            self.fail("server log holds internal errors")
+        self.seconds = time.monotonic() - started
+        return self
+
+
+def harness_main(doc: str | None, run: Callable[[Path, bool], Report], long_help: str, folder: str) -> None:
+    """The command line shared by the harnesses that take only --long and --dir."""
+    parser = argparse.ArgumentParser(description=(doc or "").splitlines()[0])
+    parser.add_argument("--long", action="store_true", help=long_help)
+    parser.add_argument("--dir", default=folder)
+    args = parser.parse_args()
+    tmp = Path(args.dir)
+    tmp.mkdir(parents=True, exist_ok=True)
+    report = run(tmp, args.long)
+    print(report.summary())
+    raise SystemExit(0 if report.ok else 1)
 
 
 def client(server: ServerProcess, service: str, timeout: float = 10.0) -> Any:

@@ -8,7 +8,6 @@ order, and CloudWatch's NumberOfMessagesSent equal to the sends acknowledged.
 
 from __future__ import annotations
 
-import argparse
 import itertools
 import threading
 import time
@@ -17,7 +16,7 @@ from pathlib import Path
 
 from botocore.exceptions import ClientError
 
-from tests.proof.common import Report, client
+from tests.proof.common import Report, client, harness_main
 from tests.support.server import ServerProcess, make_server
 
 CLIENTS = 50
@@ -214,22 +213,11 @@ def run(tmp: Path, long: bool = False) -> Report:
         )
     finally:
         server.stop(30)
-    if "internal error" in server.log():
-        report.fail("server log holds internal errors")
-    report.seconds = time.monotonic() - started
-    return report
+    return report.finish(server, started)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--long", action="store_true", help="a minute of load instead of five seconds")
-    parser.add_argument("--dir", default="/tmp/millpond-proof-stress")
-    args = parser.parse_args()
-    tmp = Path(args.dir)
-    tmp.mkdir(parents=True, exist_ok=True)
-    report = run(tmp, args.long)
-    print(report.summary())
-    raise SystemExit(0 if report.ok else 1)
+    harness_main(__doc__, run, "a minute of load instead of five seconds", "/tmp/millpond-proof-stress")
 
 
 if __name__ == "__main__":
