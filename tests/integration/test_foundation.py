@@ -61,6 +61,11 @@ def test_assume_role_rejects_a_malformed_role_arn(server: ServerProcess) -> None
 # Operations no provider serves yet; as services land, these move to operations still missing.
 UNSUPPORTED_CALLS = [
     ("kinesis", "list_channels", {}),
+    ("lambda", "list_code_signing_configs", {}),
+    ("apigateway", "get_api_keys", {}),
+    ("iam", "list_instance_profiles", {}),
+    ("cloudwatch", "describe_anomaly_detectors", {}),
+    ("logs", "describe_export_tasks", {}),
 ]
 
 
