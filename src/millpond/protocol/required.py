@@ -30,41 +30,45 @@ def _camel(name: str) -> str:
     return name[:1].lower() + name[1:]
 
 
-def _missing(shape: Shape, value: Any, path: str) -> tuple[str, str] | None:
-    """(member name, path) of the first required member absent from `value`, depth first."""
+def _missing(shape: Shape, value: Any) -> tuple[str, list[str]] | None:
+    """The first required member absent from `value` and its path, depth first (built only when found)."""
     if isinstance(shape, StructureShape) and isinstance(value, dict):
         if shape.is_document_type:
             return None
         for name in shape.required_members:
             if value.get(name) is None:
-                return name, f"{path}.{_camel(name)}" if path else _camel(name)
+                return name, [_camel(name)]
         for name, item in value.items():
             member = shape.members.get(name)
-            if member is not None and item is not None:
-                found = _missing(member, item, f"{path}.{_camel(name)}" if path else _camel(name))
+            if member is not None and item is not None and member.type_name in _NESTED:
+                found = _missing(member, item)
                 if found:
-                    return found
+                    return found[0], [_camel(name), *found[1]]
     elif isinstance(shape, ListShape) and isinstance(value, list):
         for index, item in enumerate(value, 1):
-            found = _missing(shape.member, item, f"{path}.{index}.member")
+            found = _missing(shape.member, item)
             if found:
-                return found
+                return found[0], [str(index), "member", *found[1]]
     elif isinstance(shape, MapShape) and isinstance(value, dict):
         for key, item in value.items():
-            found = _missing(shape.value, item, f"{path}.{key}")
+            found = _missing(shape.value, item)
             if found:
-                return found
+                return found[0], [str(key), *found[1]]
     return None
+
+
+_NESTED = frozenset({"structure", "list", "map"})
 
 
 def check_required(service: str, shape: StructureShape | None, params: dict[str, Any]) -> None:
     """Raise the AWS error for the first required member `params` lacks."""
     if shape is None:
         return
-    found = _missing(shape, params, "")
+    found = _missing(shape, params)
     if found is None:
         return
-    name, path = found
+    name, parts = found
+    path = ".".join(parts)
     code = MISSING_CODES.get(service, "ValidationException")
     if code == "MissingRequiredParameterException":
         message = f"The request must contain the parameter {name}."
