@@ -7,7 +7,12 @@ the client itself costs CPU.
 from __future__ import annotations
 
 import asyncio
+import socket
+import subprocess
+import sys
 import time
+import urllib.request
+from pathlib import Path
 
 
 async def _worker(host: str, port: int, request: bytes, stop_at: float, counts: list[int]) -> None:
@@ -52,3 +57,20 @@ def post(path: str, host: str, port: int, body: bytes, headers: dict[str, str]) 
     lines = [f"POST {path} HTTP/1.1", f"Host: {host}:{port}", f"Content-Length: {len(body)}"]
     lines += [f"{k}: {v}" for k, v in headers.items()]
     return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
+
+
+def start_bare(reply: bytes) -> tuple[subprocess.Popen[bytes], int]:
+    """The bare ASGI app (_bare_app.py) on a free port, answering `reply`; returns once it answers."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    bare = subprocess.Popen(
+        [sys.executable, str(Path(__file__).with_name("_bare_app.py")), str(port), reply.decode()]
+    )
+    for _ in range(200):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/", data=b"x").read()
+            break
+        except OSError:
+            time.sleep(0.02)
+    return bare, port

@@ -17,7 +17,6 @@ from __future__ import annotations
 import base64
 import json
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -31,9 +30,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import boto3
 from botocore.config import Config
-from tests.support.server import CREDENTIALS, free_port, make_server
+from tests.support.server import CREDENTIALS, make_server
 
-from _load import post, requests_per_second
+from _load import post, requests_per_second, start_bare
 
 SEQUENTIAL_OPS = 400
 RECORD = b"x" * 100
@@ -83,20 +82,6 @@ def interleaved(
                 fn()
             best[name] = min(best[name], (time.perf_counter() - started) * 1000 / count)
     return best
-
-
-def start_bare(reply: bytes) -> tuple[subprocess.Popen[bytes], int]:
-    port = free_port()
-    bare = subprocess.Popen(
-        [sys.executable, str(Path(__file__).with_name("_bare_app.py")), str(port), reply.decode()]
-    )
-    for _ in range(200):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/", data=b"x").read()
-            break
-        except OSError:
-            time.sleep(0.02)
-    return bare, port
 
 
 def put_records_body(stream: str, count: int) -> tuple[bytes, dict[str, str]]:

@@ -12,7 +12,6 @@ Run: .venv/bin/python bench/sqs.py   (targets: sequential <= 1.10x floor; SendMe
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 import tempfile
 import time
@@ -26,9 +25,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import boto3
 from botocore.config import Config
-from tests.support.server import CREDENTIALS, ServerProcess, free_port, make_server
+from tests.support.server import CREDENTIALS, ServerProcess, make_server
 
-from _load import post, requests_per_second
+from _load import post, requests_per_second, start_bare
 
 SEQUENTIAL_OPS = 400
 STS = (b"Action=GetCallerIdentity&Version=2011-06-15", {"Content-Type": "application/x-www-form-urlencoded"})
@@ -55,20 +54,6 @@ def raw_reply(port: int, body: bytes, headers: dict[str, str]) -> bytes:
 
 def rate(port: int, body: bytes, headers: dict[str, str]) -> float:
     return requests_per_second("127.0.0.1", port, post("/", "127.0.0.1", port, body, headers), seconds=3.0)
-
-
-def start_bare(reply: bytes) -> tuple[subprocess.Popen[bytes], int]:
-    port = free_port()
-    bare = subprocess.Popen(
-        [sys.executable, str(Path(__file__).with_name("_bare_app.py")), str(port), reply.decode()]
-    )
-    for _ in range(200):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/", data=b"x").read()
-            break
-        except OSError:
-            time.sleep(0.02)
-    return bare, port
 
 
 def client(port: int) -> Any:

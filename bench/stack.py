@@ -20,9 +20,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.support.server import free_port, make_server
+from tests.support.server import make_server
 
-from _load import post, requests_per_second
+from _load import post, requests_per_second, start_bare
 
 STS_BODY = b"Action=GetCallerIdentity&Version=2011-06-15"
 FORM = {"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"}
@@ -92,17 +92,8 @@ def main() -> None:
         after_load = rss_mb(server.process.pid)
         server.stop()
 
-        bare_port = free_port()
-        bare = subprocess.Popen(
-            [sys.executable, str(Path(__file__).with_name("_bare_app.py")), str(bare_port), reply.decode()]
-        )
+        bare, bare_port = start_bare(reply)
         try:
-            for _ in range(200):
-                try:
-                    urllib.request.urlopen(f"http://127.0.0.1:{bare_port}/", data=b"x").read()
-                    break
-                except OSError:
-                    time.sleep(0.02)
             floor = measure(bare_port)
         finally:
             bare.terminate()
