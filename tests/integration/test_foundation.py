@@ -237,35 +237,19 @@ def test_boto3_client_without_endpoint_argument_uses_aws_endpoint_url(server: Se
     assert result.stdout.strip() == "000000000000"
 
 
+def _kinesis_list_streams(server: ServerProcess, body: bytes, content_type: str) -> httpx.Response:
+    headers = {"X-Amz-Target": "Kinesis_20131202.ListStreams", "Content-Type": content_type}
+    return httpx.post(server.url + "/", headers=headers, content=body)
+
+
 def test_malformed_bodies_get_the_protocols_error_not_a_500(server: ServerProcess) -> None:
-    broken_json = httpx.post(
-        server.url + "/",
-        headers={
-            "X-Amz-Target": "Kinesis_20131202.ListStreams",
-            "Content-Type": "application/x-amz-json-1.1",
-        },
-        content=b'{"Limit": ',
-    )
+    broken_json = _kinesis_list_streams(server, b'{"Limit": ', "application/x-amz-json-1.1")
     assert broken_json.status_code == 400
     assert broken_json.json()["__type"].endswith("SerializationException")
-    wrong_type = httpx.post(
-        server.url + "/",
-        headers={
-            "X-Amz-Target": "Kinesis_20131202.ListStreams",
-            "Content-Type": "application/x-amz-json-1.1",
-        },
-        content=b'{"Limit": "many"}',
-    )
+    wrong_type = _kinesis_list_streams(server, b'{"Limit": "many"}', "application/x-amz-json-1.1")
     assert wrong_type.status_code == 400
     assert wrong_type.json()["__type"].endswith("SerializationException")
-    broken_cbor = httpx.post(
-        server.url + "/",
-        headers={
-            "X-Amz-Target": "Kinesis_20131202.ListStreams",
-            "Content-Type": "application/x-amz-cbor-1.1",
-        },
-        content=b"\xff\x00garbage",
-    )
+    broken_cbor = _kinesis_list_streams(server, b"\xff\x00garbage", "application/x-amz-cbor-1.1")
     assert broken_cbor.status_code == 400
     bad_query = httpx.post(
         server.url + "/",
