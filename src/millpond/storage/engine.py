@@ -12,7 +12,11 @@ acknowledged only after its COMMIT. Where the group runs depends on what a COMMI
   (measured in process, SendMessage through gateway.handle on a file database, nothing else changed: 229 us
   with the writer thread, 85 us with the loop flush; 16 concurrent callers: 13,100 -> 17,500 req/s). WAL
   checkpoints, which fsync, run on a checkpointer thread with its own connection (left to SQLite's
-  autocheckpoint inside COMMIT they stalled the loop: p99.9 of a write 3 ms, against 0.16 ms).
+  autocheckpoint inside COMMIT they stalled the loop: p99.9 of a write 3 ms, against 0.16 ms). Under steady
+  writes a checkpoint never catches up with the commits made while it runs, and SQLite rewinds the WAL only
+  when one has: so once the WAL passes WAL_CATCH_UP_FRAMES, the checkpointer asks the loop to hold its
+  flushes (writes keep queueing; nothing blocks) for one more pass, and the next commit rewinds the WAL,
+  which journal_size_limit then truncates (measured in a soak: the WAL grew ~45 MB a minute before).
 - durability "full": on the writer thread, because the fsync of every COMMIT must not block the loop. The
   thread takes every closure queued at that moment (up to MAX_GROUP), so one fsync serves them all.
 
@@ -63,6 +67,12 @@ BUSY_TIMEOUT_MS = 5000
 MAX_GROUP = 1000
 # The loop's writer never checkpoints (an fsync); the checkpointer thread does, every this many commits.
 CHECKPOINT_EVERY_COMMITS = 100
+# A WAL longer than this many frames (pages) is caught up with writes held, so it rewinds.
+WAL_CATCH_UP_FRAMES = 4096
+# What a rewound WAL is truncated to (SQLite's journal_size_limit).
+WAL_SIZE_LIMIT_BYTES = 16 * 1024 * 1024
+# How long the checkpointer waits for the loop to hold its flushes before giving up on one catch-up.
+HOLD_WAIT_SECONDS = 1.0
 
 
 class EngineClosedError(RuntimeError):
@@ -90,6 +100,7 @@ class Engine:
         # The loop's writer: closures waiting for the next flush, and whether one is scheduled.
         self._pending: list[Job] = []
         self._flush_scheduled = False
+        self._flushes_held = False  # while the checkpointer catches up with the WAL
         self._checkpointer: _Checkpointer | None = None
         # The writer thread (durability "full"): its queue; None asks it to stop.
         self._queue: queue.SimpleQueue[Job | None] = queue.SimpleQueue()
@@ -120,7 +131,7 @@ class Engine:
                 self._shared = writer
             else:
                 writer.execute("PRAGMA wal_autocheckpoint = 0")  # the checkpointer thread does it
-                self._checkpointer = _Checkpointer(self._connect)
+                self._checkpointer = _Checkpointer(self._connect, self._hold_flushes, self._release_flushes)
         else:
             writer = await self._start_writer_thread(loop)
         self._loop = loop
@@ -137,6 +148,7 @@ class Engine:
             return
         self._accepting = False
         if self.writes_on_loop:
+            self._flushes_held = False
             while self._pending:
                 self._flush()
             if self._checkpointer is not None:
@@ -239,6 +251,8 @@ class Engine:
     def _flush(self) -> None:
         """Run the pending closures as one group (MAX_GROUP at most; the rest get a flush of their own)."""
         self._flush_scheduled = False
+        if self._flushes_held:
+            return  # _release_flushes schedules the pending ones
         jobs = self._pending
         if len(jobs) > MAX_GROUP:
             jobs, self._pending = jobs[:MAX_GROUP], jobs[MAX_GROUP:]
@@ -266,6 +280,19 @@ class Engine:
         except BaseException as exc:  # a bug here must not strand the callers
             outcomes = [(job, False, exc) for job in jobs]
         settle(outcomes)
+
+    def _hold_flushes(self, held: threading.Event) -> None:
+        """(On the loop.) Stop flushing until _release_flushes; tell the checkpointer no commit is running."""
+        if self._accepting:
+            self._flushes_held = True
+            held.set()
+
+    def _release_flushes(self) -> None:
+        """(On the loop.) Flush again, starting with what queued meanwhile."""
+        self._flushes_held = False
+        if self._pending and not self._flush_scheduled and self._loop is not None:
+            self._flush_scheduled = True
+            self._loop.call_soon(self._flush)
 
     # -- the writer thread (durability "full") ---------------------------------------------------------------
 
@@ -336,6 +363,7 @@ class Engine:
                 mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
                 if mode != "wal":
                     raise RuntimeError(f"{self.path}: SQLite refused WAL mode (got {mode!r})")
+                conn.execute(f"PRAGMA journal_size_limit = {WAL_SIZE_LIMIT_BYTES}")
             conn.execute(f"PRAGMA synchronous = {DURABILITY_PRAGMAS[self.durability]}")
             apply_migrations(conn, load_migrations(self._migrations))
         except BaseException:
@@ -354,13 +382,23 @@ class Engine:
 
 class _Checkpointer:
     """A thread that copies the WAL back into the database (PASSIVE: it never blocks a writer or reader),
-    so the fsyncs a checkpoint needs never run on the event loop."""
+    so the fsyncs a checkpoint needs never run on the event loop. When the WAL has grown long it catches up
+    with the loop's flushes held, so the WAL rewinds (see the module docstring)."""
 
-    def __init__(self, connect: Callable[[], sqlite3.Connection]) -> None:
+    def __init__(
+        self,
+        connect: Callable[[], sqlite3.Connection],
+        hold: Callable[[threading.Event], None],
+        release: Callable[[], None],
+    ) -> None:
         self._connect = connect
+        self._hold = hold
+        self._release = release
+        self._loop = asyncio.get_running_loop()
         self._since = 0
         self._wake = threading.Event()
         self._stopping = False
+        self.catch_ups = 0
         self._thread = threading.Thread(target=self._main, name="millpond-checkpointer", daemon=True)
         self._thread.start()
 
@@ -384,9 +422,30 @@ class _Checkpointer:
                 if self._stopping:
                     return
                 with suppress(sqlite3.Error):  # a busy database is checkpointed next time
-                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+                    frames = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()[0][1]
+                    # A long WAL means none rewound it lately: commits ran during every pass (a pass
+                    # copies what was there when it began, so it "completes" all the same).
+                    if frames >= WAL_CATCH_UP_FRAMES:
+                        self._catch_up(conn)
         finally:
             conn.close()
+
+    def _catch_up(self, conn: sqlite3.Connection) -> None:
+        held = threading.Event()
+        try:
+            self._loop.call_soon_threadsafe(self._hold, held)
+        except RuntimeError:  # the loop is closed
+            return
+        if not held.wait(HOLD_WAIT_SECONDS):
+            with suppress(RuntimeError):
+                self._loop.call_soon_threadsafe(self._release)
+            return
+        try:
+            conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+            self.catch_ups += 1
+        finally:
+            with suppress(RuntimeError):
+                self._loop.call_soon_threadsafe(self._release)
 
 
 def _deliver(loop: asyncio.AbstractEventLoop, outcomes: list[Outcome]) -> None:

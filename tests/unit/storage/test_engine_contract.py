@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 import pytest
 
 from millpond.services.sts.repository import SessionCredentials
+from millpond.storage import engine as engine_module
 from millpond.storage.engine import MAX_GROUP, Engine, EngineClosedError
 from millpond.storage.migrate import load_migrations, packaged_migrations, split_statements
 from millpond.storage.sts import _COLUMNS, SqliteStsRepository
@@ -38,6 +39,13 @@ def put(key: str, value: str = "v") -> Callable[[sqlite3.Connection], str]:
         return key
 
     return insert
+
+
+def _upsert(key: str) -> Callable[[sqlite3.Connection], None]:
+    def replace(conn: sqlite3.Connection) -> None:
+        conn.execute("INSERT OR REPLACE INTO kv (key, value) VALUES (?, ?)", (key, "x" * 4000))
+
+    return replace
 
 
 class WriterGate:
@@ -378,6 +386,31 @@ class TestEngineContract:
             assert Path(backend.path).exists()
             async with backend.engine() as engine:
                 assert count(engine, "kv") == 20
+
+    async def test_the_wal_stays_bounded_under_writes_that_never_pause(
+        self, backend: Backend, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        if not backend.is_file:
+            pytest.skip("no WAL in memory")
+        monkeypatch.setattr(engine_module, "WAL_CATCH_UP_FRAMES", 64)
+        monkeypatch.setattr(engine_module, "WAL_SIZE_LIMIT_BYTES", 256 * 1024)
+        monkeypatch.setattr(engine_module, "CHECKPOINT_EVERY_COMMITS", 20)
+        wal = Path(backend.path + "-wal")
+        async with backend.engine() as engine:
+            await engine.write(lambda conn: conn.execute(KV_TABLE))
+            largest = 0
+
+            async def writer(n: int) -> None:
+                nonlocal largest
+                for i in range(600):
+                    # Each write replaces a 4 KB value: about a page a commit, and commits never pause.
+                    await engine.write(_upsert(f"w{n}-{i % 10}"))
+                    largest = max(largest, wal.stat().st_size if wal.exists() else 0)
+
+            await asyncio.gather(*(writer(n) for n in range(4)))
+            # ~600 commits of ~9 pages each: without rewinding, the WAL would reach 20 MB.
+            assert largest < 6 * 1024 * 1024, largest
+            assert count(engine, "kv") == 40
 
     async def test_connection_settings(self, backend: Backend) -> None:
         async with backend.engine() as engine:
