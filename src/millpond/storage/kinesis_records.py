@@ -6,12 +6,14 @@ rows with explicit consecutive positions, all inside one engine.write, so a batc
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 from collections.abc import Callable, Sequence
 
 from millpond.services.kinesis.repository import Record, StreamGone, TopologyChanged
 from millpond.storage.queries import EngineQueries
 
+TRIM_CHUNK = 2000
 _COUNTER = "SELECT seq FROM sqlite_sequence WHERE name = 'kinesis_records'"
 _INSERT_RECORD = (
     "INSERT INTO kinesis_records (position, stream_pk, shard_index, arrival, partition_key, data) VALUES "
@@ -24,8 +26,9 @@ def counter(conn: sqlite3.Connection) -> int:
     return int(row[0]) if row else 0
 
 
-def trim_stream(conn: sqlite3.Connection, pk: int, cutoff: float) -> int:
-    """Drop records older than `cutoff` shard by shard (a range delete up to the first one kept)."""
+def trim_stream(conn: sqlite3.Connection, pk: int, cutoff: float, limit: int | None = None) -> int:
+    """Drop records older than `cutoff` shard by shard (a range delete up to the first one kept), at
+    most `limit` of them per shard when given."""
     deleted = 0
     for (shard,) in conn.execute(
         "SELECT shard_index FROM kinesis_shards WHERE stream_pk = ?", (pk,)
@@ -35,14 +38,23 @@ def trim_stream(conn: sqlite3.Connection, pk: int, cutoff: float) -> int:
             "ORDER BY position LIMIT 1",
             (pk, shard, cutoff),
         ).fetchone()
-        if keep is None:
+        bound = None if keep is None else keep[0]
+        if limit is not None:
+            nth = conn.execute(
+                "SELECT position FROM kinesis_records WHERE stream_pk = ? AND shard_index = ? "
+                "ORDER BY position LIMIT 1 OFFSET ?",
+                (pk, shard, limit),
+            ).fetchone()
+            if nth is not None:
+                bound = nth[0] if bound is None else min(bound, nth[0])
+        if bound is None:
             cursor = conn.execute(
                 "DELETE FROM kinesis_records WHERE stream_pk = ? AND shard_index = ?", (pk, shard)
             )
         else:
             cursor = conn.execute(
                 "DELETE FROM kinesis_records WHERE stream_pk = ? AND shard_index = ? AND position < ?",
-                (pk, shard, keep[0]),
+                (pk, shard, bound),
             )
         deleted += cursor.rowcount
     conn.execute(
@@ -50,6 +62,10 @@ def trim_stream(conn: sqlite3.Connection, pk: int, cutoff: float) -> int:
         (pk, cutoff),
     )
     return deleted
+
+
+def _trim_chunk(conn: sqlite3.Connection, pk: int, cutoff: float) -> int:
+    return trim_stream(conn, pk, cutoff, TRIM_CHUNK)
 
 
 class SqliteKinesisRecords(EngineQueries):
@@ -117,7 +133,10 @@ class SqliteKinesisRecords(EngineQueries):
         return self._engine.read(counter)
 
     async def trim(self, cutoffs: Sequence[tuple[int, float]]) -> int:
-        def apply(conn: sqlite3.Connection) -> int:
-            return sum(trim_stream(conn, pk, cutoff) for pk, cutoff in cutoffs)
-
-        return await self._engine.write(apply) if cutoffs else 0
+        total = 0
+        for pk, cutoff in cutoffs:
+            # In transactions of at most TRIM_CHUNK records a shard, so other requests are served between.
+            trim = functools.partial(_trim_chunk, pk=pk, cutoff=cutoff)
+            while removed := await self._engine.write(trim):
+                total += removed
+        return total

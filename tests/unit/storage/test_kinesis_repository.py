@@ -16,6 +16,7 @@ from millpond.services.kinesis.repository import (
     StreamGone,
     TopologyChanged,
 )
+from millpond.storage import kinesis_records
 from millpond.storage.engine import Engine
 from millpond.storage.kinesis import SqliteKinesisRepository
 from tests.unit.storage.conftest import Backend
@@ -167,6 +168,32 @@ async def test_trim_drops_old_records_and_expired_closed_shards_but_the_counter_
         assert await repo.trim([(pk, 300.0)]) == 1
         following, _ = await repo.put_records(pk, 1, [(1, "d", b"next")], clock(400.0))
         assert following == last + 1
+    finally:
+        await engine.close()
+
+
+async def test_trim_works_in_bounded_transactions_and_keeps_what_is_newer(
+    backend: Backend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(kinesis_records, "TRIM_CHUNK", 7)
+    engine, repo = await started(backend)
+    try:
+        pk = (await repo.create_stream(STREAM, TWO, {})).pk
+        await repo.put_records(pk, 0, [(i % 2, str(i), b"old") for i in range(40)], clock(100.0))
+        await repo.put_records(pk, 0, [(0, "n", b"new"), (1, "m", b"new")], clock(200.0))
+        writes = 0
+        write = engine.write
+
+        async def counting(fn: Callable[..., object]) -> object:
+            nonlocal writes
+            writes += 1
+            return await write(fn)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(engine, "write", counting)
+        assert await repo.trim([(pk, 150.0)]) == 40
+        assert writes >= 3  # 20 a shard, 7 at a time
+        for shard in (0, 1):
+            assert [r.data for r in repo.read_records(pk, shard, 0, 0.0, 100, 10**7)] == [b"new"]
     finally:
         await engine.close()
 

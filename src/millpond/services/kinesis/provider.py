@@ -7,13 +7,12 @@ background at most once a minute of clock time, started by the data-plane calls.
 
 from __future__ import annotations
 
-import asyncio
-import logging
 from collections.abc import Callable
 from typing import Any
 
 from millpond.clock import Clock
 from millpond.context import RequestContext
+from millpond.services.housekeeping import Housekeeping
 from millpond.services.kinesis import consumers, describe, reads, resharding, streams, tagging
 from millpond.services.kinesis.core import Core, KinesisOptions
 from millpond.services.kinesis.fanout import FanOut
@@ -24,8 +23,6 @@ from millpond.services.kinesis.repository import KinesisRepository
 from millpond.services.kinesis.shards import trim_horizon
 from millpond.services.kinesis.validation import validate
 from millpond.services.kinesis.writes import Writer
-
-log = logging.getLogger("millpond.kinesis")
 
 Params = dict[str, Any]
 Result = dict[str, Any]
@@ -42,8 +39,7 @@ class KinesisProvider:
     ) -> None:
         self.core = Core(repository, clock, options, metrics)
         self.writer = Writer(self.core)
-        self._next_trim = 0.0
-        self._trimming: asyncio.Task[None] | None = None
+        self.trimming = Housekeeping("Kinesis records past retention", TRIM_INTERVAL, self._trim)
         self.fanout = FanOut(self.core)
         # Called with a stream's ARN after records were stored in it (wakes pollers and subscriptions).
         self.on_records: list[Callable[[str], None]] = [self.fanout.notify]
@@ -57,31 +53,21 @@ class KinesisProvider:
     # -- housekeeping ----------------------------------------------------------------------------------------
 
     def _housekeeping(self) -> None:
-        now = self.core.now()
-        if now < self._next_trim or (self._trimming is not None and not self._trimming.done()):
-            return
-        self._next_trim = now + TRIM_INTERVAL
-        self._trimming = asyncio.get_running_loop().create_task(self._trim(now))
+        self.trimming.poke(self.core.now())
 
-    async def _trim(self, now: float) -> None:
-        try:
-            cutoffs = [(s.pk, trim_horizon(s, now)) for s in self.core.repo.all_streams()]
-            removed = await self.core.repo.trim(cutoffs)
-            if removed:
-                log.debug("trimmed %d Kinesis records past retention", removed)
-        except Exception:
-            log.exception("trimming Kinesis records past retention failed")
+    async def _trim(self, now: float) -> int:
+        cutoffs = [(s.pk, trim_horizon(s, now)) for s in self.core.repo.all_streams()]
+        return await self.core.repo.trim(cutoffs)
 
     async def close(self) -> None:
         self.fanout.close()
-        if self._trimming is not None:
-            await self._trimming
+        await self.trimming.close()
 
     async def reset(self) -> None:
         """Forget per-node state after storage was wiped (stream ids start again)."""
         self.core.throttle = ShardThrottle(self.core.options.enforce_limits)
         self.writer = Writer(self.core)
-        self._next_trim = 0.0
+        self.trimming.reset()
         self.fanout.close()
         self.fanout.reopen()
 

@@ -153,7 +153,7 @@ def test_retention_trims_on_the_clock_and_trim_horizon_moves() -> None:
         # Growing the retention afterwards does not bring the trimmed record back.
         await k("IncreaseStreamRetentionPeriod", StreamName="s", RetentionPeriodHours=48)
         assert [r["Data"] for r in await k.read_all("s", S0)] == [b"newer"]
-        await k.provider._trimming  # type: ignore[misc]
+        await k.provider.trimming.close()
         remaining = k.engine.read(
             lambda conn: conn.execute("SELECT count(*) FROM kinesis_records").fetchone()[0]
         )
