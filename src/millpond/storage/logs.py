@@ -9,6 +9,7 @@ from typing import Any
 from millpond.services.logs.repository import LogEvent, LogGroup, LogsRepository, LogStream, Position
 from millpond.storage.engine import Engine
 
+EXPIRE_CHUNK = 2000
 _GROUP = (
     "SELECT g.name, g.created, g.retention_days, g.tags, "
     "(SELECT COALESCE(SUM(s.stored_bytes), 0) FROM log_streams s WHERE s.log_group = g.name) "
@@ -66,6 +67,36 @@ class SqliteLogsRepository(LogsRepository):
             return conn.execute(sql, (days, name)).rowcount > 0
 
         return await self._engine.write(update)
+
+    def retention_policies(self) -> list[tuple[str, int]]:
+        sql = "SELECT name, retention_days FROM log_groups WHERE retention_days IS NOT NULL"
+        return [(name, days) for name, days in self._engine.read(lambda c: c.execute(sql).fetchall())]
+
+    async def expire_events(self, group: str, cutoff: int) -> int:
+        def expire(conn: sqlite3.Connection) -> int:
+            rows = conn.execute(
+                "SELECT id, log_stream, length(CAST(message AS BLOB)) FROM log_events "
+                "WHERE log_group = ? AND timestamp < ? LIMIT ?",
+                (group, cutoff, EXPIRE_CHUNK),
+            ).fetchall()
+            conn.executemany("DELETE FROM log_events WHERE id = ?", [(row[0],) for row in rows])
+            freed: dict[str, int] = {}
+            for _, stream, size in rows:
+                freed[stream] = freed.get(stream, 0) + size
+            conn.executemany(
+                "UPDATE log_streams SET stored_bytes = MAX(0, stored_bytes - ?) "
+                "WHERE log_group = ? AND name = ?",
+                [(size, group, stream) for stream, size in freed.items()],
+            )
+            return len(rows)
+
+        total = 0
+        while True:
+            # In transactions of at most EXPIRE_CHUNK events, so other requests are served between.
+            removed = await self._engine.write(expire)
+            total += removed
+            if removed < EXPIRE_CHUNK:
+                return total
 
     async def set_group_tags(self, name: str, tags: dict[str, str]) -> bool:
         def update(conn: sqlite3.Connection) -> bool:

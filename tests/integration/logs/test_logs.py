@@ -118,3 +118,48 @@ def test_lambda_output_lands_in_its_log_group(
 
 def run_json(server: ServerProcess, *args: str) -> Any:
     return json.loads(run_aws(server, *args).stdout)
+
+
+def test_retention_expires_events_and_refuses_expired_ones(fresh_server: ServerProcess) -> None:
+    server = fresh_server.start()
+    logs = server.client("logs")
+    logs.create_log_group(logGroupName="/app/retained")
+    logs.create_log_group(logGroupName="/app/forever")
+    now = int(server.get("/_millpond/clock")["now"] * 1000)
+    for group in ("/app/retained", "/app/forever"):
+        logs.create_log_stream(logGroupName=group, logStreamName="s")
+        old = [{"timestamp": now - 2 * 86_400_000 + i, "message": f"old {i}"} for i in range(3)]
+        logs.put_log_events(logGroupName=group, logStreamName="s", logEvents=old)
+
+    def messages(group: str) -> list[str]:
+        found = logs.get_log_events(logGroupName=group, logStreamName="s", startFromHead=True)
+        return [e["message"] for e in found["events"]]
+
+    def stored(group: str) -> int:
+        return int(logs.describe_log_groups(logGroupNamePrefix=group)["logGroups"][0]["storedBytes"])
+
+    assert stored("/app/retained") == len("old 0") * 3
+    # Setting a retention shorter than the events' age expires them at once (in the background).
+    logs.put_retention_policy(logGroupName="/app/retained", retentionInDays=1)
+    assert _wait_for(lambda: ["gone"] if not messages("/app/retained") else [], 1) == ["gone"]
+    assert stored("/app/retained") == 0
+    assert messages("/app/forever") == ["old 0", "old 1", "old 2"]
+
+    # An event already past the retention is refused, as AWS reports it.
+    batch = [
+        {"timestamp": now - 3 * 86_400_000, "message": "expired"},
+        {"timestamp": now, "message": "fresh"},
+    ]
+    answer = logs.put_log_events(logGroupName="/app/retained", logStreamName="s", logEvents=batch)
+    assert answer["rejectedLogEventsInfo"] == {"expiredLogEventEndIndex": 0}
+    assert messages("/app/retained") == ["fresh"]
+
+    # A day and a bit of clock later, the next write starts the pass that drops "fresh".
+    server.post("/_millpond/clock", {"advance": 86_400 + 120})
+    later = now + (86_400 + 120) * 1000
+    logs.put_log_events(
+        logGroupName="/app/retained", logStreamName="s", logEvents=[{"timestamp": later, "message": "later"}]
+    )
+    assert _wait_for(lambda: ["done"] if messages("/app/retained") == ["later"] else [], 1) == ["done"]
+    assert stored("/app/retained") == len("later")
+    assert messages("/app/forever") == ["old 0", "old 1", "old 2"]

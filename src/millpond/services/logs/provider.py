@@ -12,13 +12,13 @@ from typing import Any
 from millpond.clock import Clock
 from millpond.context import RequestContext
 from millpond.errors import AwsError
+from millpond.services.housekeeping import Housekeeping
 from millpond.services.logs.filter_pattern import compile_pattern
 from millpond.services.logs.live_tail import LiveTail
 from millpond.services.logs.repository import LogEvent, LogGroup, LogsRepository, LogStream, Position
+from millpond.services.logs.retention import DAY_MS, EXPIRY_INTERVAL, RETENTION_DAYS, expiry_cutoff
 
 GROUP_NAME = re.compile(r"^[.\-_/#A-Za-z0-9]{1,512}$")
-RETENTION_DAYS = {1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557,
-                  2922, 3288, 3653}  # fmt: skip
 MAX_BATCH_EVENTS = 10_000
 MAX_BATCH_BYTES = 1_048_576
 PAGE = 10_000
@@ -56,9 +56,22 @@ class LogsProvider:
         self.repository = repository
         self.clock = clock
         self.live_tail = LiveTail(clock)
+        self.expiry = Housekeeping("log events past retention", EXPIRY_INTERVAL, self._expire)
 
     async def close(self) -> None:
         self.live_tail.close()
+        await self.expiry.close()
+
+    async def reset(self) -> None:
+        self.expiry.reset()
+
+    async def _expire(self, now: float) -> int:
+        removed = 0
+        for group, days in self.repository.retention_policies():
+            cutoff = expiry_cutoff(days, int(now * 1000))
+            if cutoff is not None:
+                removed += await self.repository.expire_events(group, cutoff)
+        return removed
 
     def _now_ms(self) -> int:
         return int(self.clock.now() * 1000)
@@ -78,6 +91,7 @@ class LogsProvider:
         now = self._now_ms()
         await self.repository.put_events(group, stream, events, now, create=True)
         self.live_tail.publish(group, stream, events, now)
+        self.expiry.poke(now / 1000)
 
     # -- groups --------------------------------------------------------------------------------------------
 
@@ -135,6 +149,7 @@ class LogsProvider:
             )
         if not await self.repository.set_retention(params["logGroupName"], days):
             raise _not_found("log group")
+        self.expiry.run_now(self.clock.now())
         return {}
 
     async def delete_retention_policy(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
@@ -242,27 +257,36 @@ class LogsProvider:
         if stamps != sorted(stamps):
             raise _invalid("Log events in a single PutLogEvents request must be in chronological order.")
         now = self._now_ms()
-        too_new = too_old = -1
+        group, stream = params["logGroupName"], params["logStreamName"]
+        expired_before = None
+        if stamps and stamps[0] < now - DAY_MS:  # only then can the group's retention refuse any
+            known = self.repository.get_group(group)
+            expired_before = expiry_cutoff(known.retention_days if known else None, now)
+        too_new = too_old = expired = -1
         kept: list[tuple[int, str]] = []
         for index, stamp in enumerate(stamps):
             if stamp > now + 2 * 3600_000:
                 too_new = index if too_new < 0 else too_new
-            elif stamp < now - 14 * 86400_000:
+            elif stamp < now - 14 * DAY_MS:
                 too_old = index
+            elif expired_before is not None and stamp < expired_before:
+                expired = index
             else:
                 kept.append((stamp, events[index]["message"]))
-        group, stream = params["logGroupName"], params["logStreamName"]
         if not await self.repository.put_events(group, stream, kept, now, create=False):
             if self.repository.get_group(group) is None:
                 raise _not_found("log group")
             raise _not_found("log stream")
         self.live_tail.publish(group, stream, kept, now)
+        self.expiry.poke(now / 1000)
         result: dict[str, Any] = {"nextSequenceToken": f"{now:056d}"}
         rejected: dict[str, int] = {}
         if too_new >= 0:
             rejected["tooNewLogEventStartIndex"] = too_new
         if too_old >= 0:
             rejected["tooOldLogEventEndIndex"] = too_old
+        if expired >= 0:
+            rejected["expiredLogEventEndIndex"] = expired
         if rejected:
             result["rejectedLogEventsInfo"] = rejected
         return result

@@ -52,6 +52,15 @@ class LogsRepository(Protocol):
 
     async def set_retention(self, name: str, days: int | None) -> bool: ...
 
+    def retention_policies(self) -> list[tuple[str, int]]:
+        """(group name, retention days) of every group that has a retention policy."""
+        ...
+
+    async def expire_events(self, group: str, cutoff: int) -> int:
+        """Delete the group's events with timestamps before `cutoff` (in bounded transactions), taking
+        their bytes off storedBytes; return how many went."""
+        ...
+
     async def set_group_tags(self, name: str, tags: dict[str, str]) -> bool: ...
 
     async def create_stream(self, group: str, name: str, created: int) -> str:
