@@ -226,3 +226,28 @@ def test_api_gateway_checks_the_source_arn_of_the_apis_region(server: ServerProc
     url = f"{server.url}/restapis/{api['id']}/test/_user_request_/hello"
     with urllib.request.urlopen(url, timeout=30) as response:
         assert (response.status, response.read().decode()) == (200, "west")
+
+
+WHO_AM_I = """
+import boto3
+
+def handler(event, context):
+    return boto3.client("sts").get_caller_identity()["Arn"]
+"""
+
+
+def test_a_warm_function_never_calls_with_an_expired_role_session(tmp_path: Path) -> None:
+    # Role sessions last 12 hours of clock time; a test that moves the clock on by days must still find its
+    # functions able to call AWS (the warm environment is replaced, as AWS recycles environments).
+    server = make_server(tmp_path, "--in-memory", "--enforce-iam").start()
+    try:
+        role = f"who-{uuid.uuid4().hex[:6]}"
+        function = create_function(server, make_role(server, tmp_path, role), WHO_AM_I)
+        lambda_ = server.client("lambda")
+        for _ in range(2):
+            answer = lambda_.invoke(FunctionName=function)
+            assert "FunctionError" not in answer, answer["Payload"].read()
+            assert json.loads(answer["Payload"].read()).endswith(f":assumed-role/{role}/{function}")
+            server.post("/_millpond/clock", {"advance": 13 * 3600})
+    finally:
+        server.stop()

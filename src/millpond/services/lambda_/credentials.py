@@ -32,4 +32,6 @@ class RoleCredentials:
             assumed_role_id=f"{role_id}:{spec.name}",
         )
         await self.repository.save_session(session)
-        return Credentials(session.access_key_id, session.secret_access_key, session.session_token)
+        return Credentials(
+            session.access_key_id, session.secret_access_key, session.session_token, session.expiration
+        )

@@ -33,6 +33,9 @@ log = logging.getLogger("millpond.lambda")
 IDLE_SECONDS = 300.0  # default of --lambda-idle-timeout
 MAX_IDLE = 32  # default of --lambda-max-idle: idle environments kept, the least recently used go first
 MAX_LOG_BACKLOG = 200_000  # events waiting to be stored; beyond it output is dropped, not buffered
+# A warm environment whose role session ends within its function's timeout plus this is replaced before
+# an invocation, so a handler never holds expired credentials (AWS recycles environments within hours).
+CREDENTIALS_MARGIN = 300.0
 # Output waits this long, so the write happens after the invoke's answer has gone and carries every
 # invocation's lines of that moment in one commit.
 LOG_DELAY = 0.01
@@ -74,8 +77,7 @@ class ProcessRuntime(Runtime):
 
     async def invoke(self, spec: FunctionSpec, request: InvokeRequest) -> InvokeOutcome:
         self._ensure_tasks()
-        idle = self._idle.get(spec.key)
-        env = idle.pop() if idle else await self._start(spec)
+        env = self._take_idle(spec) or await self._start(spec)
         self._busy.add(env)
         try:
             return await env.invoke(request)
@@ -121,6 +123,18 @@ class ProcessRuntime(Runtime):
             env.retired = True
 
     # -- environments --------------------------------------------------------------------------------------
+
+    def _take_idle(self, spec: FunctionSpec) -> Environment | None:
+        """The most recently used warm environment of this version whose credentials outlast the call."""
+        idle = self._idle.get(spec.key)
+        horizon = self.clock.now() + spec.timeout + CREDENTIALS_MARGIN
+        while idle:
+            env = idle.pop()
+            expiration = env.credentials.expiration
+            if expiration is None or expiration > horizon:
+                return env
+            self._tasks.append(asyncio.create_task(env.stop()))
+        return None
 
     async def _start(self, spec: FunctionSpec) -> Environment:
         task_root = await self._task_root(spec.code_sha256)

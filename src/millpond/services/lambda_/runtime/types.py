@@ -38,6 +38,7 @@ class Credentials:
     access_key_id: str
     secret_access_key: str
     session_token: str
+    expiration: float | None = None  # clock time the session ends (None: never)
 
 
 @dataclass(slots=True)
