@@ -206,3 +206,24 @@ def test_alarm_on_queue_depth_fires_and_clears(cw_server: ServerProcess) -> None
         )["MetricAlarms"][0]["AlarmName"]
         == alarm
     )
+
+
+def test_kinesis_metrics_belong_to_the_streams_region(cw_server: ServerProcess) -> None:
+    stream = unique("eu-clicks")
+    kinesis = cw_server.client("kinesis", region_name="eu-west-1")
+    kinesis.create_stream(StreamName=stream, ShardCount=1)
+    kinesis.put_records(StreamName=stream, Records=[{"Data": b"x", "PartitionKey": str(i)} for i in range(7)])
+
+    def in_region(region: str) -> float:
+        reply = cw_server.client("cloudwatch", region_name=region).get_metric_statistics(
+            Namespace="AWS/Kinesis",
+            MetricName="IncomingRecords",
+            Dimensions=[{"Name": "StreamName", "Value": stream}],
+            Period=60,
+            Statistics=["Sum"],
+            **window(cw_server),
+        )
+        return total(reply["Datapoints"], "Sum")
+
+    eventually(lambda: in_region("eu-west-1"), lambda v: v == 7)
+    assert in_region("us-east-1") == 0

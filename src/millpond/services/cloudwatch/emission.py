@@ -80,9 +80,17 @@ class Emission:
 
     # -- Kinesis's and Lambda's MetricSink ----------------------------------------------------------------
     def add(
-        self, namespace: str, name: str, dimensions: Dimensions, value: float, unit: str, timestamp: float
+        self,
+        namespace: str,
+        name: str,
+        dimensions: Dimensions,
+        value: float,
+        unit: str,
+        timestamp: float,
+        scope: tuple[str, str] | None = None,
     ) -> None:
-        key = MetricKey.of(self.account, self.region, namespace, name, dimensions)
+        account, region = scope if scope is not None else (self.account, self.region)
+        key = MetricKey.of(account, region, namespace, name, dimensions)
         self.store.record(key, float(value), unit, timestamp)
 
     # -- gauges -------------------------------------------------------------------------------------------

@@ -28,8 +28,26 @@ SHARD_LEVEL = (
 
 class MetricSink(Protocol):
     def add(
-        self, namespace: str, name: str, dimensions: Dimensions, value: float, unit: str, timestamp: float
-    ) -> None: ...
+        self,
+        namespace: str,
+        name: str,
+        dimensions: Dimensions,
+        value: float,
+        unit: str,
+        timestamp: float,
+        scope: tuple[str, str] | None = None,
+    ) -> None:
+        """`scope`: the (account, region) the datapoint belongs to (None: the server's own)."""
+        ...
+
+
+class StreamLike(Protocol):
+    @property
+    def account_id(self) -> str: ...
+    @property
+    def region(self) -> str: ...
+    @property
+    def name(self) -> str: ...
 
 
 @dataclass
@@ -48,7 +66,14 @@ class MemoryMetricSink:
         self.totals: dict[tuple[str, str, Dimensions], Totals] = {}
 
     def add(
-        self, namespace: str, name: str, dimensions: Dimensions, value: float, unit: str, timestamp: float
+        self,
+        namespace: str,
+        name: str,
+        dimensions: Dimensions,
+        value: float,
+        unit: str,
+        timestamp: float,
+        scope: tuple[str, str] | None = None,
     ) -> None:
         totals = self.totals.setdefault((namespace, name, dimensions), Totals(unit=unit))
         totals.sum += value
@@ -70,14 +95,15 @@ class KinesisMetrics:
     def __init__(self, sink: MetricSink) -> None:
         self.sink = sink
 
-    def _stream(self, stream: str, now: float, values: Iterable[tuple[str, float, str]]) -> None:
-        dims: Dimensions = (("StreamName", stream),)
+    def _stream(self, stream: StreamLike, now: float, values: Iterable[tuple[str, float, str]]) -> None:
+        dims: Dimensions = (("StreamName", stream.name),)
+        scope = (stream.account_id, stream.region)
         for name, value, unit in values:
-            self.sink.add(NAMESPACE, name, dims, value, unit, now)
+            self.sink.add(NAMESPACE, name, dims, value, unit, now, scope)
 
     def _shards(
         self,
-        stream: str,
+        stream: StreamLike,
         enabled: Iterable[str],
         now: float,
         per_shard: Mapping[str, Iterable[tuple[str, float, str]]],
@@ -85,16 +111,17 @@ class KinesisMetrics:
         wanted = set(enabled)
         if not wanted:
             return
+        scope = (stream.account_id, stream.region)
         for shard, values in per_shard.items():
-            dims: Dimensions = (("StreamName", stream), ("ShardId", shard))
+            dims: Dimensions = (("StreamName", stream.name), ("ShardId", shard))
             for name, value, unit in values:
                 if name in wanted:
-                    self.sink.add(NAMESPACE, name, dims, value, unit, now)
+                    self.sink.add(NAMESPACE, name, dims, value, unit, now, scope)
 
     def put(
         self,
         operation: str,
-        stream: str,
+        stream: StreamLike,
         enabled: Iterable[str],
         now: float,
         per_shard: Mapping[str, tuple[int, int]],
@@ -138,7 +165,7 @@ class KinesisMetrics:
         )
 
     def write_throttled(
-        self, stream: str, shard: str, enabled: Iterable[str], now: float, records: int
+        self, stream: StreamLike, shard: str, enabled: Iterable[str], now: float, records: int
     ) -> None:
         self._stream(stream, now, [("WriteProvisionedThroughputExceeded", records, "Count")])
         self._shards(
@@ -147,7 +174,7 @@ class KinesisMetrics:
 
     def get_records(
         self,
-        stream: str,
+        stream: StreamLike,
         shard: str,
         enabled: Iterable[str],
         now: float,
@@ -180,6 +207,6 @@ class KinesisMetrics:
             },
         )
 
-    def read_throttled(self, stream: str, shard: str, enabled: Iterable[str], now: float) -> None:
+    def read_throttled(self, stream: StreamLike, shard: str, enabled: Iterable[str], now: float) -> None:
         self._stream(stream, now, [("ReadProvisionedThroughputExceeded", 1, "Count")])
         self._shards(stream, enabled, now, {shard: [("ReadProvisionedThroughputExceeded", 1, "Count")]})

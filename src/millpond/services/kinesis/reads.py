@@ -149,7 +149,7 @@ def get_records(core: Core, ctx: RequestContext, params: dict[str, Any]) -> dict
     shard, shards = find_shard(core, stream, iterator.shard_index, now)
     sid = shard_id(shard.index)
     if not core.throttle.admit_read(stream.pk, shard.index, now):
-        core.metrics.read_throttled(stream.name, sid, stream.shard_metrics, now)
+        core.metrics.read_throttled(stream, sid, stream.shard_metrics, now)
         raise AwsError(
             "ProvisionedThroughputExceededException",
             f"Rate exceeded for shard {sid} in stream {stream.name} under account {stream.account_id}.",
@@ -175,5 +175,5 @@ def get_records(core: Core, ctx: RequestContext, params: dict[str, Any]) -> dict
         next_iterator = ShardIterator(stream.pk, stream.name, shard.index, after, min_arrival, now)
         result["NextShardIterator"] = iterators.encode(next_iterator)
     latency = (time.perf_counter() - started) * 1000
-    core.metrics.get_records(stream.name, sid, stream.shard_metrics, now, len(records), size, latency, age)
+    core.metrics.get_records(stream, sid, stream.shard_metrics, now, len(records), size, latency, age)
     return result

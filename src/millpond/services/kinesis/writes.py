@@ -144,11 +144,11 @@ class Writer:
         now = core.now()
         if shard is None:
             shard = self.router.for_stream(stream).route(key)
-            core.metrics.write_throttled(stream.name, shard_id(shard), stream.shard_metrics, now, 1)
+            core.metrics.write_throttled(stream, shard_id(shard), stream.shard_metrics, now, 1)
             raise AwsError("ProvisionedThroughputExceededException", _rate_exceeded(stream, shard))
         latency = (time.perf_counter() - started) * 1000
         core.metrics.put(
-            "PutRecord", stream.name, stream.shard_metrics, now, {shard_id(shard): (1, size)}, 0, 0, latency
+            "PutRecord", stream, stream.shard_metrics, now, {shard_id(shard): (1, size)}, 0, 0, latency
         )
         result: dict[str, Any] = {
             "ShardId": shard_id(shard),
@@ -207,11 +207,9 @@ class Writer:
         failed = sum(throttled.values())
         now = core.now()
         latency = (time.perf_counter() - started) * 1000
-        core.metrics.put(
-            "PutRecords", stream.name, stream.shard_metrics, now, per_shard, failed, failed, latency
-        )
+        core.metrics.put("PutRecords", stream, stream.shard_metrics, now, per_shard, failed, failed, latency)
         for shard, count in throttled.items():
-            core.metrics.write_throttled(stream.name, shard_id(shard), stream.shard_metrics, now, count)
+            core.metrics.write_throttled(stream, shard_id(shard), stream.shard_metrics, now, count)
         result: dict[str, Any] = {"FailedRecordCount": failed, "Records": results}
         if stream.encryption_type == "KMS":
             result["EncryptionType"] = "KMS"

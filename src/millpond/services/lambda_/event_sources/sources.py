@@ -134,7 +134,7 @@ class KinesisSource:
         # As GetRecords reports it: 0 once the read reached the shard's newest record.
         age = 0.0 if caught_up else max(0.0, (now - records[-1].arrival) * 1000)
         self.provider.core.metrics.get_records(
-            stream.name, shard_id(shard), enabled, now, len(records), size, latency_ms, age
+            stream, shard_id(shard), enabled, now, len(records), size, latency_ms, age
         )
 
     def latest_position(self) -> int:
