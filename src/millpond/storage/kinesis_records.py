@@ -33,20 +33,23 @@ def trim_stream(conn: sqlite3.Connection, pk: int, cutoff: float, limit: int | N
     for (shard,) in conn.execute(
         "SELECT shard_index FROM kinesis_shards WHERE stream_pk = ?", (pk,)
     ).fetchall():
-        keep = conn.execute(
-            "SELECT position FROM kinesis_records WHERE stream_pk = ? AND shard_index = ? AND arrival >= ? "
-            "ORDER BY position LIMIT 1",
-            (pk, shard, cutoff),
-        ).fetchone()
-        bound = None if keep is None else keep[0]
+        bound = None
         if limit is not None:
+            # When the limit-th record is past retention too, the chunk ends there (no scan further on).
             nth = conn.execute(
-                "SELECT position FROM kinesis_records WHERE stream_pk = ? AND shard_index = ? "
+                "SELECT position, arrival FROM kinesis_records WHERE stream_pk = ? AND shard_index = ? "
                 "ORDER BY position LIMIT 1 OFFSET ?",
                 (pk, shard, limit),
             ).fetchone()
-            if nth is not None:
-                bound = nth[0] if bound is None else min(bound, nth[0])
+            if nth is not None and nth[1] < cutoff:
+                bound = nth[0]
+        if bound is None:
+            keep = conn.execute(
+                "SELECT position FROM kinesis_records WHERE stream_pk = ? AND shard_index = ? "
+                "AND arrival >= ? ORDER BY position LIMIT 1",
+                (pk, shard, cutoff),
+            ).fetchone()
+            bound = None if keep is None else keep[0]
         if bound is None:
             cursor = conn.execute(
                 "DELETE FROM kinesis_records WHERE stream_pk = ? AND shard_index = ?", (pk, shard)
