@@ -441,7 +441,7 @@ class _Checkpointer:
                 self._loop.call_soon_threadsafe(self._release)
             return
         try:
-            conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+            conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
             self.catch_ups += 1
         finally:
             with suppress(RuntimeError):
