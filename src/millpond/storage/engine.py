@@ -398,7 +398,6 @@ class _Checkpointer:
         self._since = 0
         self._wake = threading.Event()
         self._stopping = False
-        self.catch_ups = 0
         self._thread = threading.Thread(target=self._main, name="millpond-checkpointer", daemon=True)
         self._thread.start()
 
@@ -436,15 +435,11 @@ class _Checkpointer:
             self._loop.call_soon_threadsafe(self._hold, held)
         except RuntimeError:  # the loop is closed
             return
-        if not held.wait(HOLD_WAIT_SECONDS):
-            with suppress(RuntimeError):
-                self._loop.call_soon_threadsafe(self._release)
-            return
         try:
-            conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
-            self.catch_ups += 1
+            if held.wait(HOLD_WAIT_SECONDS):  # else the loop was busy or closing: try again next time
+                conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
         finally:
-            with suppress(RuntimeError):
+            with suppress(RuntimeError):  # released even after a timeout: the hold may land late
                 self._loop.call_soon_threadsafe(self._release)
 
 
