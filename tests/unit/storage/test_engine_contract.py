@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import itertools
 import sqlite3
 import threading
 from collections.abc import Callable, Coroutine
@@ -398,18 +399,21 @@ class TestEngineContract:
         wal = Path(backend.path + "-wal")
         async with backend.engine() as engine:
             await engine.write(lambda conn: conn.execute(KV_TABLE))
-            largest = 0
+            sizes: list[int] = []
 
             async def writer(n: int) -> None:
-                nonlocal largest
                 for i in range(600):
-                    # Each write replaces a 4 KB value: about a page a commit, and commits never pause.
+                    # Each write replaces a 4 KB value; four writers keep the commits from ever pausing.
                     await engine.write(_upsert(f"w{n}-{i % 10}"))
-                    largest = max(largest, wal.stat().st_size if wal.exists() else 0)
+                    sizes.append(wal.stat().st_size if wal.exists() else 0)
 
             await asyncio.gather(*(writer(n) for n in range(4)))
-            # ~600 commits of ~9 pages each: without rewinding, the WAL would reach 20 MB.
-            assert largest < 6 * 1024 * 1024, largest
+            # The WAL was rewound and truncated again and again (a file that never rewinds never shrinks),
+            # and stayed well short of what ~600 commits of ~9 pages each reach without it: 20 MB.
+            # (How far it gets between catch-ups depends on when the checkpointer thread runs.)
+            rewinds = sum(1 for before, after in itertools.pairwise(sizes) if after < before)
+            assert rewinds >= 3, rewinds
+            assert max(sizes) < 12 * 1024 * 1024, max(sizes)
             assert count(engine, "kv") == 40
 
     async def test_connection_settings(self, backend: Backend) -> None:
