@@ -3,11 +3,13 @@ PYTHON ?= python3
 VENV := .venv
 VENV_CLI := .venv-cli
 VENV_LEGACY := .venv-legacy
+VENV_AWSLOCAL := .venv-awslocal
 JS_DIR := tests/js
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 STAMP_CLI := $(VENV_CLI)/.installed
 STAMP_LEGACY := $(VENV_LEGACY)/.installed
+STAMP_AWSLOCAL := $(VENV_AWSLOCAL)/.installed
 STAMP_JS := $(JS_DIR)/node_modules/.installed
 CHROMIUM := /usr/bin/chromium
 
@@ -30,6 +32,11 @@ $(STAMP_LEGACY): requirements-legacy.txt
 	$(VENV_LEGACY)/bin/python -m pip install --quiet -r requirements-legacy.txt
 	touch $(STAMP_LEGACY)
 
+$(STAMP_AWSLOCAL): requirements-awslocal.txt
+	test -x $(VENV_AWSLOCAL)/bin/python || $(PYTHON) -m venv $(VENV_AWSLOCAL)
+	$(VENV_AWSLOCAL)/bin/python -m pip install --quiet -r requirements-awslocal.txt
+	touch $(STAMP_AWSLOCAL)
+
 # The AWS SDK for JavaScript v3, for tests that drive it from node scripts.
 $(STAMP_JS): $(JS_DIR)/package.json $(JS_DIR)/package-lock.json
 	cd $(JS_DIR) && npm ci --no-audit --no-fund --loglevel=error
@@ -41,11 +48,15 @@ $(CHROMIUM):
 	apt-get update
 	DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
 
+# `millpond aws ...` runs the AWS CLI against the server: prepared here (once, into the cache folder) so
+# that it is ready in another terminal; a machine that cannot install it still gets the server.
 up: $(STAMP)
+	-@$(BIN)/millpond aws --version
 	$(BIN)/millpond up
 
-test: $(STAMP) $(STAMP_CLI) $(STAMP_LEGACY) $(STAMP_JS) $(CHROMIUM)
+test: $(STAMP) $(STAMP_CLI) $(STAMP_LEGACY) $(STAMP_AWSLOCAL) $(STAMP_JS) $(CHROMIUM)
 	MILLPOND_AWS_CLI=$(abspath $(VENV_CLI))/bin/aws MILLPOND_LEGACY_PYTHON=$(abspath $(VENV_LEGACY))/bin/python \
+		MILLPOND_AWSLOCAL=$(abspath $(VENV_AWSLOCAL))/bin/awslocal \
 		$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
 lint: $(STAMP)
@@ -84,4 +95,4 @@ proof-long: $(STAMP)
 	$(BIN)/python -m tests.proof.soak --minutes 60
 
 clean:
-	rm -rf $(VENV) $(VENV_CLI) $(VENV_LEGACY) $(JS_DIR)/node_modules .millpond .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(VENV_CLI) $(VENV_LEGACY) $(VENV_AWSLOCAL) $(JS_DIR)/node_modules .millpond .pytest_cache .mypy_cache .ruff_cache

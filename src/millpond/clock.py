@@ -2,6 +2,7 @@
 
 `VirtualClock` follows real time plus an offset that only grows: `advance(seconds)` moves it forward and
 wakes everything waiting on time (long polls, visibility timeouts, batching windows), so tests never sleep.
+Only a reset, which wipes every timed thing, puts it back to real time.
 `ManualClock` stands still until advanced, for unit tests of domain rules.
 """
 
@@ -64,6 +65,12 @@ class VirtualClock:
         if self._signal is not None:
             self._signal.fire()
         return self.now()
+
+    def back_to_real_time(self) -> None:
+        """Drop the offset. Only for when all state is wiped (reset): nothing is left that was timed by it."""
+        self.offset = 0.0
+        if self._signal is not None:
+            self._signal.fire()
 
     async def sleep_until(self, deadline: float) -> None:
         signal = self._advance_signal()

@@ -9,12 +9,17 @@ from __future__ import annotations
 import dataclasses
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 DURABILITY_LEVELS = ("normal", "full")
 LOG_LEVELS = ("debug", "info", "warning", "error")
+
+
+def default_cache_dir() -> Path:
+    """Where millpond keeps what it installs once per machine (the AWS CLI, Lambda runtime packages)."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "millpond"
 
 
 @dataclass(frozen=True)
@@ -35,6 +40,9 @@ class Settings:
     lambda_idle_timeout: float = 300.0
     lambda_max_idle: int = 32
     lambda_account_concurrency: int = 1000
+    lambda_python_dirs: str = ""
+    cache_dir: Path = field(default_factory=default_cache_dir)
+    aws_cli: str = ""
 
     @property
     def endpoint_url(self) -> str:
@@ -101,6 +109,15 @@ SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec(
         "lambda_account_concurrency",
         "the account's Lambda concurrent executions limit (ConcurrentExecutions in GetAccountSettings)",
+    ),
+    SettingSpec(
+        "lambda_python_dirs",
+        f"folders holding Python interpreters for the pythonX.Y runtimes, separated by {os.pathsep!r} "
+        "(PATH, pyenv's and uv's are always searched)",
+    ),
+    SettingSpec("cache_dir", "where millpond installs what it needs once (AWS CLI, Lambda runtime packages)"),
+    SettingSpec(
+        "aws_cli", "the `aws` executable `millpond aws` runs (empty: one millpond installs in the cache)"
     ),
 )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import httpx
@@ -257,3 +258,27 @@ def test_malformed_bodies_get_the_protocols_error_not_a_500(server: ServerProces
     )
     assert bad_query.status_code == 400
     assert "<Code>InvalidParameterValue</Code>" in bad_query.text
+
+
+def test_status_lists_each_lambda_runtime_and_its_interpreter(server: ServerProcess) -> None:
+    runtimes = json.loads(_millpond_cli(server, "status").stdout)["lambda_runtimes"]
+    assert [row["runtime"] for row in runtimes] == [f"python3.{minor}" for minor in range(9, 15)]
+    server_python = next(row for row in runtimes if row["runtime"] == f"python3.{sys.version_info[1]}")
+    assert (
+        server_python["version"] == ".".join(map(str, sys.version_info[:3]))
+        and "fallback" not in server_python
+    )
+    for row in runtimes:
+        assert row["version"].startswith(row["runtime"].removeprefix("python") + ".") or row["fallback"]
+
+
+def test_reset_puts_the_virtual_clock_back_to_real_time(tmp_path: Path) -> None:
+    own = make_server(tmp_path, "--in-memory").start()
+    try:
+        own.post("/_millpond/clock", {"advance": 900})
+        assert own.get("/_millpond/clock")["offset"] == pytest.approx(900)
+        own.post("/_millpond/reset")
+        clock = own.get("/_millpond/clock")
+        assert clock["offset"] == 0 and abs(clock["now"] - time.time()) < 5
+    finally:
+        own.stop()

@@ -293,10 +293,17 @@ def wait_for_pipeline(stack: Stack, sent: Sent, advance: bool, timeout: float = 
         )
         return
     stack.say("  advancing the virtual clock past the 300 s visibility timeout so flagged orders are retried")
+    moved = 0
     while queue_depth(stack, stack.dlq) < len(sent.flagged_orders) and time.monotonic() < deadline:
         advance_clock(stack, 301)
+        moved += 301
         stack.say("    +301 s")
         for _ in range(20):
             time.sleep(0.25)
             if queue_depth(stack, stack.dlq) >= len(sent.flagged_orders):
                 break
+    stack.say(
+        f"  millpond's virtual clock is now {moved} s ahead of real time and stays ahead (its time never"
+        " runs backwards):\n  `millpond reset` wipes all state and puts it back;"
+        " `traffic --no-advance` leaves it alone"
+    )

@@ -1,4 +1,5 @@
-"""`millpond up | status | reset | clock [advance N]`: run the server and talk to a running one."""
+"""`millpond up | status | reset | clock [advance N] | users add | aws ...`: run the server and talk to a
+running one."""
 
 from __future__ import annotations
 
@@ -45,12 +46,20 @@ def build_parser() -> argparse.ArgumentParser:
     _add_setting_flags(up)
     status = commands.add_parser("status", help="show a running millpond's health")
     _add_setting_flags(status, CLIENT_SETTINGS)
-    reset = commands.add_parser("reset", help="wipe all state of a running millpond")
+    reset = commands.add_parser(
+        "reset", help="wipe all state of a running millpond; its virtual clock goes back to real time"
+    )
     _add_setting_flags(reset, CLIENT_SETTINGS)
     clock = commands.add_parser("clock", help="show the virtual clock, or advance it: clock advance SECONDS")
     _add_setting_flags(clock, CLIENT_SETTINGS)
     clock.add_argument("action", nargs="?", choices=["advance"], help="advance the clock")
     clock.add_argument("seconds", nargs="?", type=float, help="seconds to advance by")
+    aws = commands.add_parser(
+        "aws",
+        help="the AWS CLI against this millpond: millpond aws sqs list-queues (installed on first use; "
+        "settings from MILLPOND_* variables, e.g. MILLPOND_PORT)",
+    )
+    aws.add_argument("arguments", nargs=argparse.REMAINDER, help="the AWS CLI's arguments, as for `aws`")
     users = commands.add_parser("users", help="IAM users for labs: users add NAME --prefix PREFIX")
     _add_setting_flags(users, USERS_SETTINGS)
     users.add_argument("action", choices=["add"], help="create a user with keys and a prefix-scoped policy")
@@ -136,8 +145,25 @@ def _users(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _status(settings: Settings) -> None:
+    """The server's health, and each Lambda runtime with the interpreter that serves it."""
+    status = _call(settings, "GET", "/_millpond/health")
+    status["lambda_runtimes"] = _call(settings, "GET", "/_millpond/runtimes").get("runtimes", [])
+    print(json.dumps(status, indent=2))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments[:1] == ["aws"]:  # everything after `aws` is the AWS CLI's, flags included
+        from millpond.cli.aws import run_aws
+
+        try:
+            settings = load_settings()
+        except ValueError as error:
+            print(f"millpond: {error}", file=sys.stderr)
+            return 2
+        return run_aws(settings, arguments[1:])
+    args = build_parser().parse_args(arguments)
     try:
         settings = _settings(args)
     except ValueError as error:
@@ -148,10 +174,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "users":
         return _users(settings, args)
     if args.command == "status":
-        print(json.dumps(_call(settings, "GET", "/_millpond/health"), indent=2))
+        _status(settings)
     elif args.command == "reset":
         _call(settings, "POST", "/_millpond/reset")
-        print("millpond state wiped")
+        print("millpond state wiped; its virtual clock follows real time again")
     elif args.command == "clock":
         if args.action == "advance":
             if args.seconds is None or args.seconds < 0:

@@ -1,7 +1,9 @@
-"""millpond's own routes under /_millpond/: health, reset, the virtual clock and the Prometheus metrics."""
+"""millpond's own routes under /_millpond/: health, reset, the virtual clock, the Prometheus metrics and
+the Lambda runtimes; and the health routes of /_localstack/ that local-cloud wrappers and test tools poll."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from typing import TYPE_CHECKING, Any
@@ -11,11 +13,13 @@ from millpond.protocol import specs
 from millpond.protocol.http import HttpRequest, HttpResponse
 from millpond.server import prometheus
 from millpond.server.lambda_ import serve_code
+from millpond.services.lambda_.functions import PYTHON_RUNTIMES
 
 if TYPE_CHECKING:
     from millpond.server.wiring import System
 
 PREFIX = "/_millpond/"
+LOCALSTACK_PREFIX = "/_localstack/"
 
 
 def json_response(payload: Any, status: int = 200) -> HttpResponse:
@@ -39,6 +43,22 @@ def health(system: System, started_at: float) -> HttpResponse:
     )
 
 
+async def runtimes(system: System) -> HttpResponse:
+    """Each Python runtime and the interpreter that serves it (found once, then remembered)."""
+    provider = system.providers.get("lambda")
+    interpreters = getattr(getattr(provider, "runtime", None), "interpreters", None)
+    if interpreters is None:
+        return json_response({"runtimes": []})
+    # Looking an interpreter up runs it once (to ask its version): off the event loop.
+    return json_response({"runtimes": await asyncio.to_thread(interpreters.describe, PYTHON_RUNTIMES)})
+
+
+def localstack_health(system: System) -> HttpResponse:
+    """The shape of LocalStack's /_localstack/health, which local-cloud tools and test containers poll."""
+    services = {name: "running" for name in specs.SERVED_SERVICES if name in system.providers}
+    return json_response({"services": services, "edition": "millpond", "version": __version__})
+
+
 def clock_state(system: System) -> dict[str, float]:
     return {"now": system.clock.now(), "offset": system.clock.offset}
 
@@ -46,9 +66,18 @@ def clock_state(system: System) -> dict[str, float]:
 async def handle(system: System, request: HttpRequest, started_at: float) -> HttpResponse:
     if (code := serve_code(system, request)) is not None:
         return code
+    if request.path.startswith(LOCALSTACK_PREFIX):
+        if request.path.rstrip("/") in ("/_localstack/health", "/_localstack/info") and request.method in (
+            "GET",
+            "HEAD",
+        ):
+            return localstack_health(system)
+        return json_response({"error": f"no such route: {request.method} {request.path}"}, 404)
     path = request.path[len(PREFIX) :].rstrip("/")
     if path == "health" and request.method in ("GET", "HEAD"):
         return health(system, started_at)
+    if path == "runtimes" and request.method == "GET":
+        return await runtimes(system)
     if path == "reset" and request.method == "POST":
         await system.reset()
         return json_response({"reset": True})

@@ -3,6 +3,7 @@ and the internal route that serves function code for GetFunction's Code.Location
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,6 +18,7 @@ from millpond.services.lambda_.event_sources.mapping import EventSourceMappings
 from millpond.services.lambda_.event_sources.metrics import EventSourceMetrics
 from millpond.services.lambda_.event_sources.sources import KinesisSource, SqsSource
 from millpond.services.lambda_.provider import CODE_ROUTE, LambdaProvider
+from millpond.services.lambda_.runtime.interpreters import Interpreters
 from millpond.services.lambda_.runtime.pool import ProcessRuntime
 from millpond.services.logs.provider import LogsProvider
 from millpond.services.sqs.provider import SqsProvider
@@ -35,6 +37,10 @@ def worker_endpoint(settings: Settings) -> str:
     if settings.host in ("127.0.0.1", "0.0.0.0", "localhost", "::", "::1"):
         return f"http://127.0.0.1:{settings.port}"
     return settings.endpoint_url
+
+
+def python_dirs(settings: Settings) -> list[Path]:
+    return [Path(folder) for folder in settings.lambda_python_dirs.split(os.pathsep) if folder]
 
 
 def build_logs_and_lambda(
@@ -56,6 +62,7 @@ def build_logs_and_lambda(
         logs.write_events,
         idle_seconds=settings.lambda_idle_timeout,
         max_idle=settings.lambda_max_idle,
+        interpreters=Interpreters(settings.cache_dir, python_dirs(settings)),
     )
     destinations = Destinations(providers, endpoint, settings.account_id, settings.region)
     concurrency = Concurrency(settings.lambda_account_concurrency)

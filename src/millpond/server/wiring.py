@@ -52,6 +52,7 @@ class System:
 
     async def reset(self) -> None:
         await self.engine.reset()
+        self.clock.back_to_real_time()  # nothing timed is left, so the clock may follow real time again
         await self.save_clock()
         for provider in self.providers.values():
             reset = getattr(provider, "reset", None)

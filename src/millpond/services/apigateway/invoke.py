@@ -194,7 +194,8 @@ class ExecuteApi:
             account_id=owner.account_id,
             # The integration URI's region is the Lambda function's (arn:aws:apigateway:<region>:lambda:...).
             region=target.group("region"),
-            request_id=event["requestContext"]["requestId"],
+            # The function's invocation has a request id of its own, not the API request's (as on AWS).
+            request_id=str(uuid.uuid4()),
             endpoint_url=request.endpoint_url,
             service="lambda",
             operation="Invoke",

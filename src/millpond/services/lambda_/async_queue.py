@@ -54,8 +54,8 @@ class AsyncQueue:
         self._wake = asyncio.Event()
         self._loop: asyncio.Task[None] | None = None
 
-    async def enqueue(self, target: Target, payload: bytes) -> str:
-        rid = str(uuid.uuid4())
+    async def enqueue(self, target: Target, payload: bytes, request_id: str | None = None) -> str:
+        rid = request_id or str(uuid.uuid4())
         now = self.clock.now()
         qualifier = target.invoked_arn.split(":")[7] if target.invoked_arn.count(":") == 7 else "$LATEST"
         await self.repository.enqueue_event(

@@ -135,10 +135,14 @@ class Invoker:
             metrics.invocation(name, qualifier, target.version, started, elapsed, failed)
         return rid, outcome
 
-    async def invoke_sync(self, target: Target, region: str, params: dict[str, Any]) -> dict[str, Any]:
+    async def invoke_sync(
+        self, target: Target, region: str, params: dict[str, Any], request_id: str | None = None
+    ) -> dict[str, Any]:
         payload = check_payload(params.get("Payload") or b"", MAX_SYNC_PAYLOAD)
         context = params.get("ClientContext")
-        _, outcome = await self.run(target, region, payload, wait=False, client_context=context)
+        _, outcome = await self.run(
+            target, region, payload, wait=False, client_context=context, request_id=request_id
+        )
         result: dict[str, Any] = {
             "StatusCode": 200,
             "Payload": outcome.payload,

@@ -227,9 +227,10 @@ class LambdaProvider(VersionsMixin, PermissionsMixin):
                     "Rate Exceeded.",
                     fields={"Reason": "ReservedFunctionConcurrentInvocationLimitExceeded"},
                 )
-            await self.async_queue.enqueue(target, payload or b"{}")
+            # The handler's context.aws_request_id is the Invoke's own RequestId, as on AWS.
+            await self.async_queue.enqueue(target, payload or b"{}", ctx.request_id)
             return {"StatusCode": 202}
-        return await self.invoker.invoke_sync(target, ctx.region, params)
+        return await self.invoker.invoke_sync(target, ctx.region, params, ctx.request_id)
 
     # -- concurrency and account ---------------------------------------------------------------------------
 

@@ -1,8 +1,10 @@
 """One execution environment: a worker process running awslambdaric, its Runtime API, its log stream.
 
-The worker gets its own process group (killed whole on timeout, crash or reap), one pipe for stdout and
-stderr (Lambda merges them), read line by line into the environment's log stream between the START,
-END and REPORT lines that Lambda writes itself.
+The worker runs on the interpreter its runtime maps to (interpreters.py), in the function's code folder,
+with a /tmp of its own (worker_bootstrap.py) and the variables Lambda's Python runtime sets. It gets its
+own process group (killed whole on timeout, crash or reap), one pipe for stdout and stderr (Lambda merges
+them), read line by line into the environment's log stream between the START, END and REPORT lines that
+Lambda writes itself.
 """
 
 from __future__ import annotations
@@ -12,8 +14,9 @@ import contextlib
 import json
 import math
 import os
+import shutil
 import signal
-import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Callable
@@ -22,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from millpond.clock import Clock
+from millpond.services.lambda_.runtime.interpreters import Interpreter
 from millpond.services.lambda_.runtime.runtime_api import MAX_RESPONSE, Invocation, RuntimeApi
 from millpond.services.lambda_.runtime.types import Credentials, FunctionSpec, InvokeOutcome, InvokeRequest
 
@@ -30,6 +34,9 @@ FLUSH_EVENTS = 500
 INIT_TIMEOUT = 10.0  # Lambda's limit for the init phase of on-demand functions
 TAIL_BYTES = 4096
 MEMORY_POLL = 0.05  # how often a running invocation's resident memory is held against its MemorySize
+BOOTSTRAP = (Path(__file__).with_name("worker_bootstrap.py")).read_text()
+# Where AWS's X-Ray daemon listens for the function (AWS: 169.254.79.129:2000); nothing listens here.
+XRAY_DAEMON = ("127.0.0.1", 2000)
 
 Emit = Callable[[str, str, list[tuple[int, str]]], None]
 
@@ -61,9 +68,13 @@ class Environment:
         credentials: Credentials,
         clock: Clock,
         emit: Emit,
+        interpreter: Interpreter,
+        tmp_parent: Path | None = None,
     ) -> None:
         self.spec = spec
         self.task_root = task_root
+        self.interpreter = interpreter
+        self.tmp_dir = Path(tempfile.mkdtemp(prefix="tmp-", dir=tmp_parent))  # the environment's /tmp
         self.endpoint_url = endpoint_url
         self.credentials = credentials
         self.clock = clock
@@ -89,16 +100,24 @@ class Environment:
     # -- lifecycle -----------------------------------------------------------------------------------------
 
     def environ(self, port: int) -> dict[str, str]:
-        spec = self.spec
+        spec, root, packages = self.spec, str(self.task_root), self.interpreter.packages
         env = dict(spec.variables)
+        inherited_libraries = os.environ.get("LD_LIBRARY_PATH")
         env.update(
             {
                 "PATH": os.environ.get("PATH", "/usr/local/bin:/usr/bin:/bin"),
                 "LANG": "en_US.UTF-8",
                 "TZ": ":UTC",
-                "PYTHONPATH": str(self.task_root),
-                "LAMBDA_TASK_ROOT": str(self.task_root),
-                "LAMBDA_RUNTIME_DIR": str(Path(sys.prefix)),
+                # The function's code first, then the runtime's packages (AWS: /var/task, /var/runtime).
+                "PYTHONPATH": root if packages is None else f"{root}{os.pathsep}{packages}",
+                "LAMBDA_TASK_ROOT": root,
+                "LAMBDA_RUNTIME_DIR": str(packages or Path(self.interpreter.executable).parent.parent),
+                "LD_LIBRARY_PATH": os.pathsep.join(
+                    [f"{root}/lib", root, *([inherited_libraries] if inherited_libraries else [])]
+                ),
+                "PWD": root,
+                "TMPDIR": str(self.tmp_dir),
+                "_MILLPOND_PRIVATE_TMP": str(self.tmp_dir),
                 "_HANDLER": spec.handler,
                 "AWS_EXECUTION_ENV": f"AWS_Lambda_{spec.runtime}",
                 "AWS_LAMBDA_FUNCTION_NAME": spec.name,
@@ -111,6 +130,9 @@ class Environment:
                 "AWS_REGION": spec.region,
                 "AWS_DEFAULT_REGION": spec.region,
                 "AWS_XRAY_CONTEXT_MISSING": "LOG_ERROR",
+                "AWS_XRAY_DAEMON_ADDRESS": f"{XRAY_DAEMON[0]}:{XRAY_DAEMON[1]}",
+                "_AWS_XRAY_DAEMON_ADDRESS": XRAY_DAEMON[0],
+                "_AWS_XRAY_DAEMON_PORT": str(XRAY_DAEMON[1]),
                 "AWS_ACCESS_KEY_ID": self.credentials.access_key_id,
                 "AWS_SECRET_ACCESS_KEY": self.credentials.secret_access_key,
                 "AWS_SESSION_TOKEN": self.credentials.session_token,
@@ -128,9 +150,10 @@ class Environment:
         self._started_at = time.perf_counter()
         try:
             self.process = await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-m",
-                "awslambdaric",
+                self.interpreter.executable,
+                "-s",  # no user site-packages, as on AWS
+                "-c",
+                BOOTSTRAP,
                 self.spec.handler,
                 cwd=self.task_root,
                 env=self.environ(port),
@@ -142,6 +165,8 @@ class Environment:
         finally:
             os.close(write_fd)
         self.alive = True
+        if self.interpreter.note:
+            self._log(f"millpond: {self.interpreter.note}")  # before START, with the init output
         loop = asyncio.get_running_loop()
         loop.add_reader(read_fd, self._on_output)
         watcher = asyncio.create_task(self.process.wait())
@@ -171,6 +196,7 @@ class Environment:
         self._status_fd = -2  # closed for good: a later REPORT keeps the last figure
         self._flush()
         await self.api.close()
+        await asyncio.to_thread(shutil.rmtree, self.tmp_dir, True)
 
     # -- logs ----------------------------------------------------------------------------------------------
 

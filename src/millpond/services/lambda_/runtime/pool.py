@@ -19,6 +19,7 @@ from pathlib import Path
 
 from millpond.clock import Clock
 from millpond.services.lambda_.runtime.environment import Environment
+from millpond.services.lambda_.runtime.interpreters import Interpreters
 from millpond.services.lambda_.runtime.types import (
     Credentials,
     FunctionSpec,
@@ -53,12 +54,18 @@ class ProcessRuntime(Runtime):
         *,
         idle_seconds: float = IDLE_SECONDS,
         max_idle: int = MAX_IDLE,
+        interpreters: Interpreters | None = None,
     ) -> None:
         self.clock = clock
         self.code_source = code_source
         self._own_cache = cache_dir is None
         self.cache_dir = cache_dir or Path(tempfile.mkdtemp(prefix="millpond-lambda-"))
         self.cache_dir.mkdir(parents=True, exist_ok=True)
+        # Each environment's private /tmp; what a killed server left behind goes at start.
+        self.tmp_parent = self.cache_dir / "tmp"
+        shutil.rmtree(self.tmp_parent, ignore_errors=True)
+        self.tmp_parent.mkdir()
+        self.interpreters = interpreters or Interpreters(self.cache_dir)
         self.endpoint_url = endpoint_url
         self.credentials = credentials
         self.log_writer = log_writer
@@ -138,8 +145,18 @@ class ProcessRuntime(Runtime):
 
     async def _start(self, spec: FunctionSpec) -> Environment:
         task_root = await self._task_root(spec.code_sha256)
+        interpreter = await self.interpreters.interpreter(spec.runtime)
         credentials = await self.credentials(spec)
-        env = Environment(spec, task_root, self.endpoint_url, credentials, self.clock, self._emit)
+        env = Environment(
+            spec,
+            task_root,
+            self.endpoint_url,
+            credentials,
+            self.clock,
+            self._emit,
+            interpreter,
+            self.tmp_parent,
+        )
         await env.start()
         return env
 
