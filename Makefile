@@ -55,6 +55,8 @@ up: $(STAMP)
 	$(BIN)/millpond up
 
 test: $(STAMP) $(STAMP_CLI) $(STAMP_LEGACY) $(STAMP_AWSLOCAL) $(STAMP_JS) $(CHROMIUM)
+	@# Each Python the machine has for a Lambda runtime gets its packages once, before tests time cold starts.
+	-@$(BIN)/millpond runtimes --prepare
 	MILLPOND_AWS_CLI=$(abspath $(VENV_CLI))/bin/aws MILLPOND_LEGACY_PYTHON=$(abspath $(VENV_LEGACY))/bin/python \
 		MILLPOND_AWSLOCAL=$(abspath $(VENV_AWSLOCAL))/bin/awslocal \
 		$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)

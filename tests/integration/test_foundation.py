@@ -282,3 +282,17 @@ def test_reset_puts_the_virtual_clock_back_to_real_time(tmp_path: Path) -> None:
         assert clock["offset"] == 0 and abs(clock["now"] - time.time()) < 5
     finally:
         own.stop()
+
+
+def test_runtimes_command_maps_every_python_runtime_without_a_server() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "millpond", "runtimes"],
+        capture_output=True,
+        text=True,
+        env=server_env(),
+        check=True,
+    )
+    lines = [line for line in done.stdout.splitlines() if line.startswith("python3.")]
+    assert [line.split()[0] for line in lines] == [f"python3.{minor}" for minor in range(9, 15)]
+    own = next(line for line in lines if line.startswith(f"python3.{sys.version_info[1]} "))
+    assert ".".join(map(str, sys.version_info[:3])) in own and sys.executable in own

@@ -60,6 +60,14 @@ def build_parser() -> argparse.ArgumentParser:
         "settings from MILLPOND_* variables, e.g. MILLPOND_PORT)",
     )
     aws.add_argument("arguments", nargs=argparse.REMAINDER, help="the AWS CLI's arguments, as for `aws`")
+    runtimes = commands.add_parser(
+        "runtimes",
+        help="the interpreter each Lambda pythonX.Y runtime maps to; --prepare installs their packages now",
+    )
+    _add_setting_flags(runtimes, ("lambda_python_dirs", "cache_dir"))
+    runtimes.add_argument(
+        "--prepare", action="store_true", help="install the runtime packages for every interpreter found"
+    )
     users = commands.add_parser("users", help="IAM users for labs: users add NAME --prefix PREFIX")
     _add_setting_flags(users, USERS_SETTINGS)
     users.add_argument("action", choices=["add"], help="create a user with keys and a prefix-scoped policy")
@@ -152,6 +160,30 @@ def _status(settings: Settings) -> None:
     print(json.dumps(status, indent=2))
 
 
+def _runtimes(settings: Settings, prepare: bool) -> int:
+    """What `millpond up` would run each runtime on (no server needed); with prepare, install it all now."""
+    from millpond.server.lambda_ import python_dirs
+    from millpond.services.lambda_.functions import PYTHON_RUNTIMES
+    from millpond.services.lambda_.runtime.interpreters import Interpreters
+
+    interpreters = Interpreters(settings.cache_dir, python_dirs(settings))
+    if prepare:
+
+        async def prepare_all() -> None:
+            for runtime in PYTHON_RUNTIMES:
+                await interpreters.interpreter(runtime)
+
+        asyncio.run(prepare_all())
+    for row in interpreters.describe(PYTHON_RUNTIMES):
+        line = f"{row['runtime']:<11} Python {row['version']:<8} {row['python']}"
+        if row.get("fallback"):
+            line += f"\n            fallback: {row['fallback']}"
+        elif row.get("prepared") is False:
+            line += "  (packages installed at the first cold start, or now with --prepare)"
+        print(line)
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     if arguments[:1] == ["aws"]:  # everything after `aws` is the AWS CLI's, flags included
@@ -173,6 +205,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _up(settings)
     if args.command == "users":
         return _users(settings, args)
+    if args.command == "runtimes":
+        return _runtimes(settings, prepare=args.prepare)
     if args.command == "status":
         _status(settings)
     elif args.command == "reset":

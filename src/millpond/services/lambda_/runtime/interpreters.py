@@ -12,6 +12,7 @@ that each cold start can say so in the function's log.
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import logging
 import os
 import re
@@ -193,7 +194,14 @@ class Interpreters:
         target = self._packages_dir(runtime, version)
         if (target / STAMP).exists():
             return Interpreter(runtime, executable, version, target)
-        failure = await self._install(executable, target)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        # Several millpond processes (test workers, say) may share the cache: one installs, the rest wait.
+        with open(target.with_name(target.name + ".lock"), "w") as lock:
+            await asyncio.to_thread(fcntl.flock, lock.fileno(), fcntl.LOCK_EX)
+            try:
+                failure = "" if (target / STAMP).exists() else await self._install(executable, target)
+            finally:
+                fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
         if failure:
             return self._fallback(
                 runtime, f"installing the runtime packages for Python {version} failed: {failure}"
@@ -204,8 +212,7 @@ class Interpreters:
         """pip-install the runtime packages into `target` with that interpreter; '' or what went wrong."""
         log.info("preparing the Lambda runtime for %s in %s (once)", executable, target)
         staging = target.with_name(target.name + ".partial")
-        shutil.rmtree(staging, ignore_errors=True)
-        staging.parent.mkdir(parents=True, exist_ok=True)
+        shutil.rmtree(staging, ignore_errors=True)  # what an install that was killed left
         command = [
             executable,
             "-m",
