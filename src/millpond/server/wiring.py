@@ -11,6 +11,7 @@ from millpond.config import Settings
 from millpond.protocol.gateway import Gateway
 from millpond.server.authorizer import IamAuthorizer, build_authorizer
 from millpond.server.lambda_ import build_logs_and_lambda
+from millpond.server.logs_targets import ProviderTargets
 from millpond.services.apigateway.provider import ApiGatewayProvider
 from millpond.services.apigateway.repository import Owner
 from millpond.services.cloudwatch.provider import CloudWatchProvider
@@ -20,6 +21,7 @@ from millpond.services.kinesis.provider import KinesisProvider
 from millpond.services.lambda_.destinations import Destinations
 from millpond.services.lambda_.metrics import LambdaMetrics
 from millpond.services.lambda_.provider import LambdaProvider
+from millpond.services.logs.provider import LogsProvider
 from millpond.services.sqs.provider import SqsProvider
 from millpond.services.sts.provider import StsProvider
 from millpond.storage.apigateway import SqliteApiGatewayRepository
@@ -101,6 +103,9 @@ async def build_system(settings: Settings, clock: VirtualClock) -> System:
         settings, clock, engine, providers, cloudwatch.event_sources
     )
     cast(LambdaProvider, providers["lambda"]).invoker.metrics = LambdaMetrics(cloudwatch.emission)
+    logs = cast(LogsProvider, providers["logs"])
+    logs.filters.metrics = cloudwatch.emission  # metric filters' datapoints
+    logs.filters.targets = ProviderTargets(providers)  # subscription filters' Kinesis and Lambda
     providers["cloudwatch"] = cloudwatch
     cloudwatch.start()
     lambda_invoke = cast(LambdaProvider, providers["lambda"]).invoke
