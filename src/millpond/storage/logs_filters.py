@@ -1,4 +1,5 @@
-"""CloudWatch Logs' metric filters, subscription filters and Logs Insights queries in SQLite."""
+"""CloudWatch Logs' metric filters, subscription filters, Logs Insights queries and stored documents
+(policies, query definitions, destinations) in SQLite."""
 
 from __future__ import annotations
 
@@ -120,3 +121,21 @@ class SqliteLogFiltersRepository(LogFiltersRepository):
         if group is not None:
             queries = [q for q in queries if group in q.groups]
         return queries[:limit]
+
+    # -- stored documents ----------------------------------------------------------------------------------
+
+    async def put_document(self, kind: str, name: str, body: dict[str, Any], updated: int) -> None:
+        sql = "INSERT OR REPLACE INTO log_documents (kind, name, body, updated) VALUES (?, ?, ?, ?)"
+        await self._engine.write(lambda conn: conn.execute(sql, (kind, name, json.dumps(body), updated)))
+
+    def get_document(self, kind: str, name: str) -> dict[str, Any] | None:
+        rows = self._all("SELECT body FROM log_documents WHERE kind = ? AND name = ?", (kind, name))
+        return json.loads(rows[0][0]) if rows else None
+
+    def documents(self, kind: str, prefix: str = "") -> list[dict[str, Any]]:
+        rows = self._all("SELECT name, body FROM log_documents WHERE kind = ? ORDER BY name", (kind,))
+        return [json.loads(body) for name, body in rows if name.startswith(prefix)]
+
+    async def delete_document(self, kind: str, name: str) -> bool:
+        sql = "DELETE FROM log_documents WHERE kind = ? AND name = ?"
+        return await self._engine.write(lambda conn: conn.execute(sql, (kind, name)).rowcount > 0)

@@ -19,13 +19,19 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
-Row = dict[str, Any]
-DEFAULT_LIMIT = 10_000
-_TOKEN = re.compile(
-    r"\s*(?:(?P<str>'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\")|(?P<regex>/(?:[^/\\]|\\.)+/[a-z]*)"
-    r"|(?P<num>\d+(?:\.\d+)?(?:ms|s|m|h|d|w)?)|(?P<name>`[^`]+`|@?[A-Za-z_][\w.@-]*)"
-    r"|(?P<op>=~|!=|<=|>=|==|[=<>(),\[\]*+\-/%!]))"
+from millpond.services.logs.insights_expressions import (
+    Expr,
+    ExpressionParser,
+    QuerySyntaxError,
+    Row,
+    Tokens,
+    as_number,
+    field_name,
+    literal,
+    regex,
 )
+
+DEFAULT_LIMIT = 10_000
 _REPORT = re.compile(
     r"^REPORT RequestId: (?P<requestId>\S+)\tDuration: (?P<duration>[\d.]+) ms\tBilled Duration: "
     r"(?P<billedDuration>\d+) ms\tMemory Size: (?P<memorySize>\d+) MB\t"
@@ -33,10 +39,6 @@ _REPORT = re.compile(
     r"(?:\tInit Duration: (?P<initDuration>[\d.]+) ms)?"
 )
 _PERIODS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
-
-
-class QuerySyntaxError(ValueError):
-    pass
 
 
 def timestamp_text(ms: float) -> str:
@@ -82,200 +84,6 @@ def _flatten(document: Any, prefix: str, into: Row) -> None:
 # -- parsing ---------------------------------------------------------------------------------------------
 
 
-class _Tokens:
-    def __init__(self, text: str) -> None:
-        self.items: list[tuple[str, str]] = []
-        self.spans: list[tuple[int, int]] = []
-        self.text = text = text.rstrip()
-        position = 0
-        while position < len(text):
-            found = _TOKEN.match(text, position)
-            if found is None or found.end() == position:
-                raise QuerySyntaxError(f"unexpected symbol found {text[position:].strip()[:20]!r}")
-            kind = found.lastgroup or ""
-            self.items.append((kind, found.group(kind)))
-            self.spans.append(found.span(kind))
-            position = found.end()
-        self.at = 0
-
-    def peek(self, offset: int = 0) -> tuple[str, str]:
-        index = self.at + offset
-        return self.items[index] if index < len(self.items) else ("end", "")
-
-    def take(self) -> tuple[str, str]:
-        item = self.peek()
-        self.at += 1
-        return item
-
-    def word(self, *words: str) -> bool:
-        kind, text = self.peek()
-        if kind == "name" and text.lower() in words:
-            self.at += 1
-            return True
-        return False
-
-    def symbol(self, *symbols: str) -> bool:
-        kind, text = self.peek()
-        if kind == "op" and text in symbols:
-            self.at += 1
-            return True
-        return False
-
-    def expect(self, symbol: str) -> None:
-        if not self.symbol(symbol):
-            raise QuerySyntaxError(f"expected {symbol!r} but found {self.peek()[1] or 'end of query'!r}")
-
-    def done(self) -> bool:
-        return self.at >= len(self.items)
-
-
-Expr = Callable[[Row], Any]
-
-
-def _field_name(text: str) -> str:
-    return text[1:-1] if text.startswith("`") else text
-
-
-def _literal(kind: str, text: str) -> Any:
-    if kind == "str":
-        return bytes(text[1:-1], "utf-8").decode("unicode_escape")
-    if kind == "num":
-        return float(text) if text.replace(".", "", 1).isdigit() else text
-    raise QuerySyntaxError(f"unexpected {text!r}")
-
-
-def _regex(text: str) -> re.Pattern[str]:
-    body, _, flags = text[1:].rpartition("/")
-    body = re.sub(
-        r"\(\?<(?![=!])", "(?P<", body
-    )  # Insights names groups as (?<name>...), Python (?P<name>...)
-    try:
-        return re.compile(body, re.IGNORECASE if "i" in flags else 0)
-    except re.error as error:
-        raise QuerySyntaxError(f"invalid regular expression {text}: {error}") from None
-
-
-def _number(value: Any) -> float | None:
-    if isinstance(value, bool) or value is None:
-        return None
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return None
-
-
-def _compare(op: str, left: Any, right: Any) -> bool:
-    if left is None:
-        return op == "!=" and right is not None
-    a, b = _number(left), _number(right)
-    if a is None or b is None:
-        a, b = str(left), str(right)  # type: ignore[assignment]
-    if op in ("=", "=="):
-        return a == b
-    if op == "!=":
-        return a != b
-    if a is None or b is None:
-        return False
-    return {"<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b}[op]
-
-
-class _Parser:
-    def __init__(self, tokens: _Tokens) -> None:
-        self.t = tokens
-
-    def expression(self) -> Expr:
-        left = self.conjunction()
-        while self.t.word("or"):
-            right = self.conjunction()
-            left = (lambda a, b: lambda row: bool(a(row)) or bool(b(row)))(left, right)
-        return left
-
-    def conjunction(self) -> Expr:
-        left = self.negation()
-        while self.t.word("and"):
-            right = self.negation()
-            left = (lambda a, b: lambda row: bool(a(row)) and bool(b(row)))(left, right)
-        return left
-
-    def negation(self) -> Expr:
-        if self.t.word("not") or self.t.symbol("!"):
-            inner = self.negation()
-            return lambda row: not inner(row)
-        return self.comparison()
-
-    def comparison(self) -> Expr:
-        left = self.value()
-        negate = self.t.word("not")
-        if self.t.word("like") or self.t.symbol("=~"):
-            kind, text = self.t.take()
-            if kind == "regex":
-                pattern = _regex(text)
-                test: Expr = lambda row: left(row) is not None and bool(pattern.search(str(left(row))))  # noqa: E731
-            elif kind == "str":
-                needle = _literal(kind, text)
-                test = lambda row: left(row) is not None and needle in str(left(row))  # noqa: E731
-            else:
-                raise QuerySyntaxError(f"like needs a string or /regex/, not {text!r}")
-            return (lambda row: not test(row)) if negate else test
-        if self.t.word("in"):
-            self.t.expect("[")
-            options = [self.value()]
-            while self.t.symbol(","):
-                options.append(self.value())
-            self.t.expect("]")
-            test = lambda row: any(_compare("=", left(row), o(row)) for o in options)  # noqa: E731
-            return (lambda row: not test(row)) if negate else test
-        if negate:
-            raise QuerySyntaxError("expected like or in after not")
-        kind, op = self.t.peek()
-        if kind == "op" and op in ("=", "==", "!=", "<", "<=", ">", ">="):
-            self.t.take()
-            right = self.value()
-            return lambda row: _compare(op, left(row), right(row))
-        return left
-
-    def value(self) -> Expr:
-        kind, text = self.t.take()
-        if kind == "op" and text == "(":
-            inner = self.expression()
-            self.t.expect(")")
-            return inner
-        if kind == "op" and text == "-" and self.t.peek()[0] == "num":
-            number = -float(self.t.take()[1])
-            return lambda row: number
-        if kind == "name" and self.t.peek() == ("op", "("):
-            return self.function(text.lower())
-        if kind == "name":
-            name = _field_name(text)
-            return lambda row: row.get(name)
-        constant = _literal(kind, text)
-        return lambda row: constant
-
-    def function(self, name: str) -> Expr:
-        self.t.expect("(")
-        args: list[Expr] = []
-        if not self.t.symbol(")"):
-            args.append(self.expression())
-            while self.t.symbol(","):
-                args.append(self.expression())
-            self.t.expect(")")
-        functions: dict[str, Callable[[list[Any]], Any]] = {
-            "ispresent": lambda a: a[0] is not None,
-            "isempty": lambda a: a[0] is None or a[0] == "",
-            "tolower": lambda a: None if a[0] is None else str(a[0]).lower(),
-            "toupper": lambda a: None if a[0] is None else str(a[0]).upper(),
-            "strlen": lambda a: None if a[0] is None else len(str(a[0])),
-            "concat": lambda a: "".join("" if v is None else str(v) for v in a),
-            "abs": lambda a: None if _number(a[0]) is None else abs(_number(a[0]) or 0),
-            "floor": lambda a: None if _number(a[0]) is None else math.floor(_number(a[0]) or 0),
-            "ceil": lambda a: None if _number(a[0]) is None else math.ceil(_number(a[0]) or 0),
-        }
-        if name not in functions:
-            raise QuerySyntaxError(f"unknown function {name}")
-        call = functions[name]
-        return lambda row: call([a(row) for a in args])
-
-
 @dataclass
 class Aggregate:
     function: str
@@ -291,13 +99,13 @@ class Query:
     stats: bool = False
 
 
-def _alias(tokens: _Tokens, default: str) -> str:
+def _alias(tokens: Tokens, default: str) -> str:
     if tokens.word("as"):
-        return _field_name(tokens.take()[1])
+        return field_name(tokens.take()[1])
     return default
 
 
-def _source(tokens: _Tokens, start: int) -> str:
+def _source(tokens: Tokens, start: int) -> str:
     """The query text of tokens start..now, as written: a field's name where no alias is given."""
     if start >= tokens.at:
         return ""
@@ -307,7 +115,7 @@ def _source(tokens: _Tokens, start: int) -> str:
 def parse(text: str) -> Query:
     query = Query()
     for command in _split_commands(text):
-        tokens = _Tokens(command)
+        tokens = Tokens(command)
         kind, word = tokens.take()
         word = word.lower()
         if kind != "name":
@@ -316,7 +124,7 @@ def parse(text: str) -> Query:
             expressions: list[tuple[str, Expr]] = []
             while True:
                 start = tokens.at
-                expr = _Parser(tokens).value() if tokens.peek()[0] != "end" else None
+                expr = ExpressionParser(tokens).value() if tokens.peek()[0] != "end" else None
                 if expr is None:
                     raise QuerySyntaxError(f"{word} needs at least one field")
                 expressions.append((_alias(tokens, _source(tokens, start)), expr))
@@ -329,14 +137,14 @@ def parse(text: str) -> Query:
                 else [*query.shown, *[n for n, _ in expressions if n not in query.shown]]
             )
         elif word == "filter":
-            predicate = _Parser(tokens).expression()
+            predicate = ExpressionParser(tokens).expression()
             query.stages.append(partial(_filter, predicate))
         elif word == "stats":
             query.stages.append(_stats(tokens, query))
         elif word == "sort":
             keys: list[tuple[Expr, bool]] = []
             while True:
-                expr = _Parser(tokens).value()
+                expr = ExpressionParser(tokens).value()
                 descending = tokens.word("desc")
                 if not descending:
                     tokens.word("asc")
@@ -352,9 +160,9 @@ def parse(text: str) -> Query:
         elif word == "parse":
             query.stages.append(_parse_command(tokens, query))
         elif word == "dedup":
-            names = [_field_name(tokens.take()[1])]
+            names = [field_name(tokens.take()[1])]
             while tokens.symbol(","):
-                names.append(_field_name(tokens.take()[1]))
+                names.append(field_name(tokens.take()[1]))
             query.stages.append(partial(_dedup, names=names))
         else:
             raise QuerySyntaxError(f"unknown command {word!r}")
@@ -402,7 +210,7 @@ def _filter(predicate: Expr, rows: list[Row]) -> list[Row]:
 
 
 def _sort_key(value: Any) -> tuple[int, Any]:
-    number = _number(value)
+    number = as_number(value)
     if number is not None:
         return (1, number)
     return (0, "") if value is None else (2, str(value))
@@ -424,22 +232,22 @@ def _dedup(rows: list[Row], names: list[str]) -> list[Row]:
     return kept
 
 
-def _parse_command(tokens: _Tokens, query: Query) -> Callable[[list[Row]], list[Row]]:
+def _parse_command(tokens: Tokens, query: Query) -> Callable[[list[Row]], list[Row]]:
     kind, source = tokens.take()
-    source_field = "@message" if kind != "name" else _field_name(source)
+    source_field = "@message" if kind != "name" else field_name(source)
     if kind == "name":
         kind, source = tokens.take()
     if kind == "regex":
-        pattern = _regex(source)
+        pattern = regex(source)
         names = list(pattern.groupindex)
     elif kind == "str":
-        glob = _literal(kind, source)
+        glob = literal(kind, source)
         pattern = re.compile("(.*?)".join(re.escape(part) for part in glob.split("*")) + "$", re.S)
         if not tokens.word("as"):
             raise QuerySyntaxError("parse with a glob needs `as` and the field names")
-        names = [_field_name(tokens.take()[1])]
+        names = [field_name(tokens.take()[1])]
         while tokens.symbol(","):
-            names.append(_field_name(tokens.take()[1]))
+            names.append(field_name(tokens.take()[1]))
         if len(names) != pattern.groups:
             raise QuerySyntaxError("parse: the glob's * count and the field names differ")
     else:
@@ -472,7 +280,7 @@ def _bin(period_text: str) -> Expr:
     return lambda row: timestamp_text(math.floor(row["@timestamp"] / period_ms) * period_ms)
 
 
-def _stats(tokens: _Tokens, query: Query) -> Callable[[list[Row]], list[Row]]:
+def _stats(tokens: Tokens, query: Query) -> Callable[[list[Row]], list[Row]]:
     aggregates: list[Aggregate] = []
     while True:
         start = tokens.at
@@ -481,7 +289,7 @@ def _stats(tokens: _Tokens, query: Query) -> Callable[[list[Row]], list[Row]]:
         if kind != "name" or function not in ("count", "count_distinct", "sum", "avg", "min", "max"):
             raise QuerySyntaxError(f"stats needs an aggregate function, not {name!r}")
         tokens.expect("(")
-        argument = None if tokens.symbol("*") else _Parser(tokens).expression()
+        argument = None if tokens.symbol("*") else ExpressionParser(tokens).expression()
         tokens.expect(")")
         if argument is None and function != "count":
             raise QuerySyntaxError(f"{function}(*) is not allowed")
@@ -498,7 +306,7 @@ def _stats(tokens: _Tokens, query: Query) -> Callable[[list[Row]], list[Row]]:
                 expr = _bin(tokens.take()[1])
                 tokens.expect(")")
             else:
-                expr = _Parser(tokens).value()
+                expr = ExpressionParser(tokens).value()
             groups.append((_alias(tokens, _source(tokens, start)), expr))
             if not tokens.symbol(","):
                 break
@@ -535,7 +343,7 @@ def _aggregate(aggregate: Aggregate, rows: Iterable[Row]) -> Any:
         return len(present)
     if aggregate.function == "count_distinct":
         return len({str(v) for v in present})
-    numbers = [n for n in map(_number, present) if n is not None]
+    numbers = [n for n in map(as_number, present) if n is not None]
     if not numbers:
         return None
     if aggregate.function == "sum":
@@ -545,7 +353,7 @@ def _aggregate(aggregate: Aggregate, rows: Iterable[Row]) -> Any:
     return min(numbers) if aggregate.function == "min" else max(numbers)
 
 
-def _text(value: Any, name: str) -> str:
+def cell_text(value: Any, name: str) -> str:
     if name in ("@timestamp", "@ingestionTime") and isinstance(value, int | float):
         return timestamp_text(value)
     if isinstance(value, float) and value.is_integer():
@@ -566,7 +374,7 @@ def run(query: Query, events: list[Row]) -> list[list[dict[str, str]]]:
     shown = query.shown or ["@timestamp", "@message"]
     results = []
     for row in rows:
-        cells = [{"field": n, "value": _text(row[n], n)} for n in shown if row.get(n) is not None]
+        cells = [{"field": n, "value": cell_text(row[n], n)} for n in shown if row.get(n) is not None]
         if not query.stats:
             cells.append({"field": "@ptr", "value": str(row["@ptr"])})
         results.append(cells)

@@ -14,9 +14,11 @@ from millpond.clock import Clock
 from millpond.context import RequestContext
 from millpond.errors import AwsError
 from millpond.services.housekeeping import Housekeeping
+from millpond.services.logs.documents import LogDocuments
 from millpond.services.logs.filter_pattern import compile_pattern
 from millpond.services.logs.filters import LogFilters
 from millpond.services.logs.live_tail import LiveTail
+from millpond.services.logs.operations import LogsOperations
 from millpond.services.logs.queries import LogQueries
 from millpond.services.logs.repository import (
     LogEvent,
@@ -61,7 +63,7 @@ def _group_name(params: dict[str, Any]) -> str:
     return str(name)
 
 
-class LogsProvider:
+class LogsProvider(LogsOperations):
     def __init__(
         self, repository: LogsRepository, clock: Clock, filters: LogFiltersRepository, owner: str
     ) -> None:
@@ -71,6 +73,9 @@ class LogsProvider:
         self.expiry = Housekeeping("log events past retention", EXPIRY_INTERVAL, self._expire)
         self.filters = LogFilters(filters, self._now_ms, owner)
         self.queries = LogQueries(repository, filters, self._now_ms)
+        self.documents = LogDocuments(
+            filters, self._now_ms, lambda name: repository.get_group(name) is not None
+        )
 
     async def close(self) -> None:
         self.live_tail.close()
@@ -134,6 +139,7 @@ class LogsProvider:
             "logGroupName": group.name,
             "creationTime": group.created,
             "metricFilterCount": self.filters.metric_filter_count(group.name),
+            **({"kmsKeyId": key} if (key := self.documents.kms_key(group.name)) else {}),
             "arn": arn + ":*",
             "storedBytes": group.stored_bytes,
             "logGroupClass": "STANDARD",
@@ -398,48 +404,3 @@ class LogsProvider:
 
     def start_live_tail(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         return self.live_tail.start(ctx, params, lambda name: self.repository.get_group(name) is not None)
-
-    # -- metric filters, subscription filters ----------------------------------------------------------
-
-    async def put_metric_filter(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        group = self._require_group(params["logGroupName"]).name
-        return await self.filters.put_metric_filter(params, group)
-
-    def describe_metric_filters(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        group = params.get("logGroupName")
-        if group is not None:
-            self._require_group(group)
-        return self.filters.describe_metric_filters(params, group)
-
-    async def delete_metric_filter(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        group = self._require_group(params["logGroupName"]).name
-        return await self.filters.delete_metric_filter(group, params["filterName"])
-
-    def test_metric_filter(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        return self.filters.test_metric_filter(params)
-
-    async def put_subscription_filter(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        group = self._require_group(params["logGroupName"]).name
-        return await self.filters.put_subscription_filter(params, group)
-
-    def describe_subscription_filters(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        group = self._require_group(params["logGroupName"]).name
-        return self.filters.describe_subscription_filters(params, group)
-
-    async def delete_subscription_filter(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        group = self._require_group(params["logGroupName"]).name
-        return await self.filters.delete_subscription_filter(group, params["filterName"])
-
-    # -- Logs Insights -----------------------------------------------------------------------------------
-
-    async def start_query(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        return await self.queries.start_query(params)
-
-    def get_query_results(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        return self.queries.get_query_results(params)
-
-    async def stop_query(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        return await self.queries.stop_query(params)
-
-    def describe_queries(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        return self.queries.describe_queries(params)

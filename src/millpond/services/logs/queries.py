@@ -77,7 +77,7 @@ class LogQueries:
                         "message": event.message,
                         "stream": event.stream,
                         "group": group,
-                        "ptr": f"{group}:{event.id}",
+                        "ptr": f"{group}:{event.timestamp}:{event.id}",  # what GetLogRecord reads back
                     }
                 )
         results = insights.run(query, rows)

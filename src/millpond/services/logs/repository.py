@@ -4,7 +4,7 @@ metric and subscription filters; Logs Insights queries."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from millpond.services.logs.metric_filters import MetricFilter
 from millpond.services.logs.subscriptions import SubscriptionFilter
@@ -124,6 +124,16 @@ class LogFiltersRepository(Protocol):
     def list_queries(self, group: str | None, status: str | None, limit: int) -> list[QueryRecord]:
         """Newest first."""
         ...
+
+    async def put_document(self, kind: str, name: str, body: dict[str, Any], updated: int) -> None: ...
+
+    def get_document(self, kind: str, name: str) -> dict[str, Any] | None: ...
+
+    def documents(self, kind: str, prefix: str = "") -> list[dict[str, Any]]:
+        """The documents of `kind` whose names start with `prefix`, by name."""
+        ...
+
+    async def delete_document(self, kind: str, name: str) -> bool: ...
 
 
 @dataclass(slots=True)

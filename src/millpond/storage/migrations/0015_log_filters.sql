@@ -30,3 +30,12 @@ CREATE TABLE log_queries (
     statistics TEXT NOT NULL DEFAULT '{}'
 );
 CREATE INDEX log_queries_created ON log_queries (created);
+-- Documents Logs only stores and returns: resource, data protection and account policies, query
+-- definitions, destinations, a group's KMS key. `kind` says which; the body is the described JSON.
+CREATE TABLE log_documents (
+    kind    TEXT NOT NULL,
+    name    TEXT NOT NULL,
+    body    TEXT NOT NULL,
+    updated BIGINT NOT NULL,
+    PRIMARY KEY (kind, name)
+);
