@@ -64,7 +64,7 @@ UNSUPPORTED_CALLS = [
     ("kinesis", "list_channels", {}),
     ("lambda", "list_code_signing_configs", {}),
     ("apigateway", "get_api_keys", {}),
-    ("iam", "list_instance_profiles", {}),
+    ("iam", "list_organizations_features", {}),
     ("cloudwatch", "describe_anomaly_detectors", {}),
     ("logs", "describe_export_tasks", {}),
 ]
