@@ -65,7 +65,7 @@ UNSUPPORTED_CALLS = [
     ("lambda", "list_code_signing_configs", {}),
     ("apigateway", "get_api_keys", {}),
     ("iam", "list_organizations_features", {}),
-    ("cloudwatch", "describe_anomaly_detectors", {}),
+    ("cloudwatch", "describe_alarm_contributors", {"AlarmName": "any"}),
     ("logs", "describe_export_tasks", {}),
 ]
 

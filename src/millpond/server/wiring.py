@@ -27,6 +27,7 @@ from millpond.services.sts.provider import StsProvider
 from millpond.storage.apigateway import SqliteApiGatewayRepository
 from millpond.storage.clock import SqliteClockStore
 from millpond.storage.cloudwatch import SqliteCloudWatchRepository
+from millpond.storage.cloudwatch_resources import SqliteCloudWatchResources
 from millpond.storage.engine import Engine
 from millpond.storage.iam import SqliteIamRepository
 from millpond.storage.kinesis import SqliteKinesisRepository
@@ -89,6 +90,7 @@ async def build_system(settings: Settings, clock: VirtualClock) -> System:
         settings.account_id,
         settings.region,
         send=Destinations(providers, settings.endpoint_url, settings.account_id, settings.region),
+        resources=SqliteCloudWatchResources(engine),
     )
     sqs = await SqsProvider.create(SqliteSqsRepository(engine), clock, cloudwatch.emission)
     providers["sqs"] = sqs

@@ -29,9 +29,17 @@ def _metric(row: tuple[Any, ...]) -> MetricFilter:
 
 def _query(row: tuple[Any, ...]) -> QueryRecord:
     return QueryRecord(
-        row[0], row[1], json.loads(row[2]), row[3], row[4], row[5], row[6], row[7],
-        json.loads(row[8]), json.loads(row[9]),
-    )  # fmt: skip
+        row[0],
+        row[1],
+        json.loads(row[2]),
+        row[3],
+        row[4],
+        row[5],
+        row[6],
+        row[7],
+        json.loads(row[8]),
+        json.loads(row[9]),
+    )
 
 
 class SqliteLogFiltersRepository(LogFiltersRepository):
@@ -51,9 +59,14 @@ class SqliteLogFiltersRepository(LogFiltersRepository):
                 "INSERT INTO log_metric_filters (log_group, name, pattern, transformations, created) "
                 "VALUES (?, ?, ?, ?, ?) ON CONFLICT (log_group, name) DO UPDATE SET "
                 "pattern = excluded.pattern, transformations = excluded.transformations",
-                (metric_filter.group, metric_filter.name, metric_filter.pattern, transformations,
-                 metric_filter.created),
-            )  # fmt: skip
+                (
+                    metric_filter.group,
+                    metric_filter.name,
+                    metric_filter.pattern,
+                    transformations,
+                    metric_filter.created,
+                ),
+            )
 
         await self._engine.write(put)
 
@@ -103,9 +116,19 @@ class SqliteLogFiltersRepository(LogFiltersRepository):
             conn.execute(
                 "INSERT OR REPLACE INTO log_queries (id, query, groups, start_time, end_time, max_rows, "
                 "status, created, results, statistics) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (q.id, q.query, json.dumps(q.groups), q.start, q.end, q.limit, q.status, q.created,
-                 json.dumps(q.results), json.dumps(q.statistics)),
-            )  # fmt: skip
+                (
+                    q.id,
+                    q.query,
+                    json.dumps(q.groups),
+                    q.start,
+                    q.end,
+                    q.limit,
+                    q.status,
+                    q.created,
+                    json.dumps(q.results),
+                    json.dumps(q.statistics),
+                ),
+            )
 
         await self._engine.write(save)
 

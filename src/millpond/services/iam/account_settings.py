@@ -155,15 +155,33 @@ class AccountOperations:
             raise AwsError("CredentialReportNotPresentException", "Credential report not present.", 410)
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(["user", "arn", "user_creation_time", "password_enabled", "mfa_active",
-                         "access_key_1_active", "access_key_2_active"])  # fmt: skip
+        writer.writerow(
+            [
+                "user",
+                "arn",
+                "user_creation_time",
+                "password_enabled",
+                "mfa_active",
+                "access_key_1_active",
+                "access_key_2_active",
+            ]
+        )
         for user in self.repository.scan("user"):
             keys = [k for k in self.repository.scan("access_key") if k.get("UserName") == user["UserName"]]
             active = [k.get("Status") == "Active" for k in keys] + [False, False]
             created = _iso(user["CreateDate"])
             has_login = self.repository.get("login_profile", user["UserName"].lower()) is not None
-            writer.writerow([user["UserName"], user["Arn"], created, str(has_login).lower(), "false",
-                             str(active[0]).lower(), str(active[1]).lower()])  # fmt: skip
+            writer.writerow(
+                [
+                    user["UserName"],
+                    user["Arn"],
+                    created,
+                    str(has_login).lower(),
+                    "false",
+                    str(active[0]).lower(),
+                    str(active[1]).lower(),
+                ]
+            )
         return {"Content": out.getvalue().encode(), "ReportFormat": "text/csv", "GeneratedTime": generated}
 
     # -- service-linked roles ------------------------------------------------------------------------------
@@ -176,8 +194,14 @@ class AccountOperations:
             part.capitalize() for part in service.removesuffix(".amazonaws.com").split(".")
         )
         name = f"{base}_{params['CustomSuffix']}" if params.get("CustomSuffix") else base
-        trust = json.dumps({"Version": "2012-10-17", "Statement": [
-            {"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}]})  # fmt: skip
+        trust = json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}
+                ],
+            }
+        )
         path = f"/aws-service-role/{service}/"
         created = await self.create_role(  # type: ignore[attr-defined]
             ctx,
@@ -265,9 +289,11 @@ class AccountOperations:
         wanted = params.get("EntityFilter")
         usage = params.get("PolicyUsageFilter")
         result: dict[str, Any] = {"PolicyGroups": [], "PolicyUsers": [], "PolicyRoles": []}
-        for kind, key, name_key, id_key in ((GROUP, "PolicyGroups", "GroupName", "GroupId"),
-                                            (USER, "PolicyUsers", "UserName", "UserId"),
-                                            (ROLE, "PolicyRoles", "RoleName", "RoleId")):  # fmt: skip
+        for kind, key, name_key, id_key in (
+            (GROUP, "PolicyGroups", "GroupName", "GroupId"),
+            (USER, "PolicyUsers", "UserName", "UserId"),
+            (ROLE, "PolicyRoles", "RoleName", "RoleId"),
+        ):
             if wanted not in (None, "LocalManagedPolicy", "AWSManagedPolicy", kind.title):
                 continue
             for record in self.repository.scan(kind.name):

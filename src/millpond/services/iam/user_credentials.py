@@ -305,8 +305,13 @@ class UserCredentialOperations:
                 f"Cannot exceed quota for SigningCertificatesPerUser: {MAX_SIGNING_CERTIFICATES}",
             )
         cert_id = hashlib.sha1(body.encode()).hexdigest().upper()[:32]
-        record = {"UserName": user, "CertificateId": cert_id, "CertificateBody": body, "Status": "Active",
-                  "UploadDate": int(self.clock.now())}  # fmt: skip
+        record = {
+            "UserName": user,
+            "CertificateId": cert_id,
+            "CertificateBody": body,
+            "Status": "Active",
+            "UploadDate": int(self.clock.now()),
+        }
         await self._signing.create(cert_id, record, "The Certificate already exists.")
         return {"Certificate": record}
 
@@ -462,8 +467,11 @@ class UserCredentialOperations:
         record = dict(self._servers.load(name))
         new_name = params.get("NewServerCertificateName") or record["ServerCertificateName"]
         new_path = common.check_path(params["NewPath"]) if params.get("NewPath") else record["Path"]
-        record.update(ServerCertificateName=new_name, Path=new_path,
-                      Arn=common.arn(ctx.account_id, "server-certificate", new_path, new_name))  # fmt: skip
+        record.update(
+            ServerCertificateName=new_name,
+            Path=new_path,
+            Arn=common.arn(ctx.account_id, "server-certificate", new_path, new_name),
+        )
         await self.repository.update("server_certificate", new_name.lower(), lambda current: record)
         if new_name.lower() != name.lower():
             await self.repository.update("server_certificate", name.lower(), lambda current: None)
