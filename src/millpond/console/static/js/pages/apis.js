@@ -2,7 +2,7 @@
 // each method's integration and Test form, and the Stages with their Invoke URLs.
 import { call, view } from "../api.js";
 import { fmtTime, h, kv, link, pretty, replace, table, toast } from "../dom.js";
-import { confirmTyped, menuButton } from "../forms.js";
+import { confirmTyped, menuButton, row } from "../forms.js";
 import { live, refreshAll } from "../live.js";
 import { go, href, resourceLink } from "../nav.js";
 import { createMethod, createResource, deleteMethod, deleteResource, deployApi } from "./api-actions.js";
@@ -44,10 +44,10 @@ const fullPath = (r) => r.path || "/";
 
 function methodPanel(box, data, resource, verb, stages) {
   const m = resource.resourceMethods[verb];
-  const headers = h("textarea", { rows: 3, placeholder: "Header:Value, one a line", "aria-label": "Headers" });
-  const query = h("input", { size: 40, placeholder: "param1=value1&param2=value2", "aria-label": "Query strings" });
-  const body = h("textarea", { rows: 6, "aria-label": "Request body" });
-  const stage = h("select", { "aria-label": "Test stage" }, stages.map((s) => h("option", { value: s.stageName }, s.stageName)));
+  const headers = h("textarea", { rows: 3, placeholder: "Header:Value, one a line" });
+  const query = h("input", { size: 40, placeholder: "param1=value1&param2=value2" });
+  const body = h("textarea", { rows: 6 });
+  const stage = h("select", {}, stages.map((s) => h("option", { value: s.stageName }, s.stageName)));
   const out = h("div", { testid: "method-test-response" });
   const test = async () => {
     const started = performance.now();
@@ -81,7 +81,7 @@ function methodPanel(box, data, resource, verb, stages) {
   h("h2", {}, "Test"),
   stages.length
     ? h("div", { class: "card" }, h("p", { class: "muted" }, "Sends the request through the chosen stage's invoke URL (deploy the API to test changes)."),
-      h("div", { class: "toolbar" }, stage, query), headers, body,
+      h("div", { class: "stack" }, row("Test stage", stage), row("Query strings", query), row("Headers", headers), row("Request body", body)),
       h("div", { class: "toolbar" }, h("button", { type: "button", class: "primary", onclick: test, "aria-label": `Test ${verb} ${fullPath(resource)}` }, "Test")), out)
     : h("p", { class: "muted" }, "Deploy the API to a stage to test this method."));
 }

@@ -71,7 +71,7 @@ export function codeTab(panel, get, reload) {
       ["Code SHA-256", h("span", { class: "mono" }, get().function.Configuration.CodeSha256)]]), files, viewer),
     h("h2", {}, "Upload from .zip file"),
     h("div", { class: "card" }, h("div", { class: "stack" }, row("Upload a .zip file", zip)), uploadError.el,
-      h("button", { type: "button", class: "primary", onclick: upload }, "Save")),
+      h("button", { type: "button", class: "primary", onclick: upload }, "Upload")),
     h("h2", {}, "Runtime settings"), h("div", { class: "card" }, runtimeBox));
   showFiles(files, viewer, get().function.Code.Location);
   return () => {};

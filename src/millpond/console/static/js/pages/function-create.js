@@ -1,11 +1,14 @@
 // Lambda Create function, Author from scratch: Function name, Runtime, Handler, Architecture, the
 // execution role (a new one with basic Lambda permissions, or an existing one) and the code (.zip).
-import { call } from "../api.js";
+import { call, state } from "../api.js";
 import { h, replace } from "../dom.js";
 import { alertBox, radios, readFile, row, select } from "../forms.js";
 import { go, href } from "../nav.js";
 import { blobOf, build, entries } from "../zip.js";
 
+// The Lambda console's own check and words, before anything (a new role) is made.
+const FUNCTION_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
+const NAME_RULE = "Function name must be 1 to 64 characters, must be unique to the Region, and can't include spaces. Valid characters are a-z, A-Z, 0-9, hyphens (-), and underscores (_).";
 export const RUNTIMES = ["python3.14", "python3.13", "python3.12", "python3.11", "python3.10", "python3.9"];
 const DEFAULT_CODE = `import json
 
@@ -59,7 +62,7 @@ export async function create(main) {
   const submit = async (event) => {
     event.preventDefault();
     error.clear();
-    if (!name.value.trim()) { error.show({ message: "Function name is required." }); return; }
+    if (!FUNCTION_NAME.test(name.value.trim())) { error.show({ message: NAME_RULE }); return; }
     try {
       let role = existing.value;
       if (roleChoice.value() === "existing" && !role) throw { message: "Choose an existing role." };
@@ -70,8 +73,7 @@ export async function create(main) {
         code = read.blob;
       }
       if (roleChoice.value() === "new") {
-        const region = document.getElementById("region")?.value || "us-east-1";
-        const account = document.getElementById("account")?.value || "000000000000";
+        const { account, region } = await state();
         role = await basicRole(name.value.trim(), account, region);
       }
       await call("lambda", "CreateFunction", {
@@ -89,7 +91,7 @@ export async function create(main) {
       h("small", { class: "muted" }, " Start with a simple Hello World example, or upload your own .zip file.")),
     h("h2", {}, "Basic information"),
     h("div", { class: "stack" },
-      row("Function name", name, "1 to 64 characters: letters, numbers, hyphens or underscores."),
+      row("Function name", name, "Enter a name that describes the purpose of your function."),
       row("Runtime", runtime), row("Handler", handler, "file.function, as in lambda_function.lambda_handler"),
       row("Code (.zip file)", zip), h("span"), files),
     architecture.el, h("h2", {}, "Permissions"), roleChoice.el, existingRow, error.el,

@@ -37,9 +37,12 @@ export function settings(m) {
 
 export function triggersSection(box, get, reload) {
   let mode = "list";
+  let shown = "";
+  const open = new Set();
   const render = () => {
     mode = "list";
     const mappings = get().mappings;
+    shown = JSON.stringify(mappings);
     replace(box, h("div", { class: "toolbar" }, h("h2", { class: "grow" }, `Triggers (${mappings.length})`),
       h("button", { type: "button", class: "primary", onclick: () => { mode = "form"; triggerForm(box, get, reload, render); } }, "Add trigger")),
     mappings.length ? h("div", { testid: "mappings-table" }, mappings.map((m) => card(m))) : h("p", { class: "muted", testid: "mappings-table" }, "No triggers."));
@@ -49,7 +52,8 @@ export function triggersSection(box, get, reload) {
       try { await call("lambda", "UpdateEventSourceMapping", { UUID: m.UUID, Enabled: enabled }); await reload(); } catch (e) { error.show(e); }
     };
     const error = alertBox();
-    const details = h("details", {}, h("summary", {}, "Details"), kv(settings(m)));
+    const details = h("details", { open: open.has(m.UUID) }, h("summary", {}, "Details"), kv(settings(m)));
+    details.addEventListener("toggle", () => (details.open ? open.add(m.UUID) : open.delete(m.UUID)));
     const label = `${sourceKind(m.EventSourceArn)}: ${arnName(m.EventSourceArn)}`;
     return h("div", { class: "card", "data-uuid": m.UUID, role: "group", "aria-label": `Trigger ${label}` },
       h("div", { class: "toolbar" },
@@ -64,7 +68,8 @@ export function triggersSection(box, get, reload) {
       details, error.el);
   };
   render();
-  return () => { if (mode === "list") render(); };
+  // The page reloads its data every few seconds: redraw only when a mapping changed (state, settings).
+  return () => { if (mode === "list" && JSON.stringify(get().mappings) !== shown) render(); };
 }
 
 const remove = (m, reload) => confirmTyped({
