@@ -124,7 +124,8 @@ def zip_of(source: str) -> bytes:
 
 def test_iam_attach_and_policy_editor(page: Any, shots: Shots, console_server: ServerProcess) -> None:
     iam = console_server.client("iam")
-    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}  # fmt: skip
+    assume = {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
+    trust = {"Version": "2012-10-17", "Statement": [assume]}
     iam.create_role(RoleName="wb-role", AssumeRolePolicyDocument=json.dumps(trust))
     page.goto(lab.CONSOLE + "#/iam/roles/new")
     page.get_by_label("Service or use case").select_option(label="Lambda")
