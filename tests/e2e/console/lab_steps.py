@@ -37,13 +37,15 @@ def lab_zip(module: str, replacements: dict[str, str]) -> bytes:
     return buffer.getvalue()
 
 
-def create_role(page: Any, user: str) -> None:
+def create_role(page: Any, user: str, shots: Any = None) -> None:
     """Task 3.1 and 3.2: Create role (AWS service, Lambda), three managed policies, name, description, tag."""
     page.goto(CONSOLE + "#/iam")
     page.get_by_role("link", name="Create role").click()
     page.get_by_label("AWS service", exact=True).check()
     page.get_by_label("Service or use case", exact=True).select_option(label="Lambda")
     page.get_by_role("radio", name="Lambda", exact=True).check()
+    if shots:
+        shots("task3-trusted-entity")
     page.get_by_role("button", name="Next").click()
     search = page.get_by_label("Filter policies by property or policy name", exact=True)
     for policy in (
@@ -53,6 +55,8 @@ def create_role(page: Any, user: str) -> None:
     ):
         search.fill(policy)
         page.get_by_label(policy, exact=True).check()
+    if shots:
+        shots("task3-permissions")
     page.get_by_role("button", name="Next").click()
     page.get_by_label("Role name", exact=True).fill(f"{user}-messaging-lambda-role")
     page.get_by_label("Description", exact=True).fill("Lambda execution role for SQS and Kinesis processing")
@@ -60,6 +64,9 @@ def create_role(page: Any, user: str) -> None:
     page.get_by_label("Key", exact=True).fill("Project")
     page.get_by_label("Value", exact=True).fill("ServerlessLab")
     expect(page.get_by_test_id("review-trust")).to_contain_text("lambda.amazonaws.com")
+    expect(page.get_by_test_id("review-policies")).to_contain_text("AWSLambdaKinesisExecutionRole")
+    if shots:
+        shots("task3-review")
     page.get_by_role("button", name="Create role").click()
     expect(page.get_by_test_id("role-title")).to_have_text(f"{user}-messaging-lambda-role")
 
@@ -155,7 +162,9 @@ def create_rest_api(page: Any, name: str, description: str) -> str:
     page.get_by_label("Endpoint Type", exact=True).select_option(label="Regional")
     page.get_by_role("button", name="Create API").click()
     expect(page.get_by_test_id("api-title")).to_have_text(name)
-    return str(re.search(r"id=([a-z0-9]+)", page.url).group(1))  # type: ignore[union-attr]
+    found = re.search(r"id=([a-z0-9]+)", page.url)
+    assert found, page.url
+    return found.group(1)
 
 
 def action(page: Any, name: str) -> None:

@@ -69,7 +69,7 @@ def check_role(server: ServerProcess) -> None:
 
 
 def task_3(page: Any, shots: Shots, server: ServerProcess) -> None:
-    lab.create_role(page, USER)
+    lab.create_role(page, USER, shots)
     shots("task3-role-created")
     # A malformed document gets IAM's own words, and nothing is stored.
     broken = {
@@ -207,6 +207,12 @@ def task_8(page: Any, shots: Shots, server: ServerProcess) -> dict[str, str]:
         urls[kind] = lab.deploy(page, "prod") + f"/{resource}"
         shots(f"task8-{kind}-api")
         check_api(server, api_id, f"/{resource}", f"{USER}-{kind}-producer")
+    # The permission the console added shows on the function's Configuration -> Permissions.
+    lab.open_function(page, f"{USER}-sqs-producer")
+    lab.configure(page, "Permissions")
+    expect(page.get_by_test_id("function-policy")).to_contain_text("apigateway.amazonaws.com")
+    expect(page.get_by_test_id("function-policy")).to_contain_text("lambda:InvokeFunction")
+    shots("task8-function-permissions")
     return urls
 
 
@@ -221,7 +227,7 @@ def tasks_9_and_11(server: ServerProcess, urls: dict[str, str]) -> None:
         status, reply = post(urls["sqs"], body)
         assert status == 200, reply
         assert reply["message"] == f"Successfully sent {body['batchSize']} messages to SQS"
-        sent += int(body["batchSize"])  # type: ignore[call-overload]
+        sent += int(str(body["batchSize"]))
     records = 0
     for kind, count in (
         ("user_activity", 15),
