@@ -1,6 +1,7 @@
 // A REST API's Actions, as the API Gateway console does them: Create Resource (with Enable API Gateway
 // CORS: an OPTIONS method, MOCK integration and the CORS headers), Create Method (Lambda Function with or
-// without proxy integration, HTTP, Mock; the console grants API Gateway lambda:InvokeFunction), Deploy API.
+// without proxy integration, HTTP with or without proxy, Mock; the console grants API Gateway
+// lambda:InvokeFunction), Deploy API (a new or an existing stage).
 import { call } from "../api.js";
 import { confirmDialog, h, replace, toast } from "../dom.js";
 import { alertBox, checkbox, labelOf, radios, row, select } from "../forms.js";
@@ -67,6 +68,17 @@ export function createResource(panel, data, parent) {
   name.focus();
 }
 
+/** PutMethod then PutIntegration; a refused integration takes its new method away again. */
+async function putMethodWithIntegration(ids, integration) {
+  await call("apigateway", "PutMethod", { ...ids, authorizationType: "NONE" });
+  try {
+    await call("apigateway", "PutIntegration", { ...ids, ...integration });
+  } catch (error) {
+    await call("apigateway", "DeleteMethod", ids).catch(() => undefined);
+    throw error;
+  }
+}
+
 export async function createMethod(panel, data, resource) {
   const { Functions = [] } = await call("lambda", "ListFunctions", { MaxItems: 1000 });
   const taken = new Set(Object.keys(resource.resourceMethods || {}));
@@ -79,8 +91,16 @@ export async function createMethod(panel, data, resource) {
   const endpoint = h("input", { size: 50, placeholder: "https://example.com/path" });
   const httpMethod = select(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY"], "GET");
   const lambdaBox = h("div", { class: "stack" }, h("span"), labelOf(proxy), row("Lambda Function", fn), functions);
-  const httpBox = h("div", { class: "stack", hidden: true }, row("Endpoint URL", endpoint), row("HTTP method", httpMethod));
-  type.onChange((v) => { lambdaBox.hidden = v !== "LAMBDA"; httpBox.hidden = v !== "HTTP"; });
+  const httpProxy = checkbox("Use HTTP Proxy integration", true);
+  const httpBox = h("div", { class: "stack", hidden: true }, h("span"), labelOf(httpProxy), row("HTTP method", httpMethod), row("Endpoint URL", endpoint));
+  // millpond serves Lambda proxy, HTTP proxy and Mock integrations (PutIntegration refuses others): say so.
+  const note = h("p", { class: "muted", testid: "integration-note", hidden: true },
+    "millpond serves Lambda proxy, HTTP proxy and Mock integrations; it refuses this one (NotImplemented).");
+  const showNote = () => { note.hidden = !((type.value() === "LAMBDA" && !proxy.checked) || (type.value() === "HTTP" && !httpProxy.checked)); };
+  type.onChange((v) => { lambdaBox.hidden = v !== "LAMBDA"; httpBox.hidden = v !== "HTTP"; showNote(); });
+  proxy.addEventListener("change", showNote);
+  httpProxy.addEventListener("change", showNote);
+  showNote();
   const error = alertBox();
   const save = async () => {
     error.clear();
@@ -98,20 +118,18 @@ export async function createMethod(panel, data, resource) {
         const sourceArn = `arn:aws:execute-api:${region}:${target.FunctionArn.split(":")[4]}:${data.api.id}/*/${verb.value === "ANY" ? "*" : verb.value}${path(resource)}`;
         const ok = await confirmDialog(`Add Permission to Lambda Function: you are about to give API Gateway permission to invoke your Lambda function ${target.FunctionArn} (source ${sourceArn}).`, "OK");
         if (!ok) return;
-        await call("apigateway", "PutMethod", { ...ids, authorizationType: "NONE" });
-        await call("apigateway", "PutIntegration", { ...ids, ...integration });
+        await putMethodWithIntegration(ids, integration);
         await call("lambda", "AddPermission", { FunctionName: target.FunctionArn, StatementId: crypto.randomUUID(), Action: "lambda:InvokeFunction", Principal: "apigateway.amazonaws.com", SourceArn: sourceArn });
       } else {
         integration = type.value() === "HTTP"
-          ? { type: "HTTP", integrationHttpMethod: httpMethod.value, uri: endpoint.value.trim() }
+          ? { type: httpProxy.checked ? "HTTP_PROXY" : "HTTP", integrationHttpMethod: httpMethod.value, uri: endpoint.value.trim() }
           : { type: "MOCK", requestTemplates: { "application/json": '{"statusCode": 200}' } };
-        await call("apigateway", "PutMethod", { ...ids, authorizationType: "NONE" });
-        await call("apigateway", "PutIntegration", { ...ids, ...integration });
+        await putMethodWithIntegration(ids, integration);
       }
       const cors = hasCors(resource);
-      const corsHeader = cors && integration.type !== "AWS_PROXY" ? { [header("Access-Control-Allow-Origin")]: false } : undefined;
+      const corsHeader = cors && !["AWS_PROXY", "HTTP_PROXY"].includes(integration.type) ? { [header("Access-Control-Allow-Origin")]: false } : undefined;
       await call("apigateway", "PutMethodResponse", { ...ids, statusCode: "200", responseModels: { "application/json": "Empty" }, ...(corsHeader ? { responseParameters: corsHeader } : {}) });
-      if (integration.type !== "AWS_PROXY") {
+      if (!["AWS_PROXY", "HTTP_PROXY"].includes(integration.type)) {
         await call("apigateway", "PutIntegrationResponse", { ...ids, statusCode: "200", selectionPattern: "", responseTemplates: { "application/json": "" },
           ...(corsHeader ? { responseParameters: { [header("Access-Control-Allow-Origin")]: "'*'" } } : {}) });
       }
@@ -121,7 +139,7 @@ export async function createMethod(panel, data, resource) {
     } catch (e) { error.show(e); }
   };
   replace(panel, h("h2", {}, `${path(resource)} - Create Method`),
-    h("div", { class: "card" }, h("div", { class: "stack" }, row("Method", verb)), type.el, lambdaBox, httpBox, error.el,
+    h("div", { class: "card" }, h("div", { class: "stack" }, row("Method", verb)), type.el, lambdaBox, httpBox, note, error.el,
       h("div", { class: "toolbar" }, h("button", { type: "button", onclick: rerender }, "Cancel"), h("button", { type: "button", class: "primary", onclick: save }, "Save"))));
   verb.focus();
 }

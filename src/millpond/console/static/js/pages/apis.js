@@ -42,31 +42,33 @@ function integration(method) {
 
 const fullPath = (r) => r.path || "/";
 
-function methodPanel(box, data, resource, verb, stages) {
+/** A method's Test form: TestInvokeMethod on the API as it is now (no deployment needed), as the console does. */
+function methodPanel(box, data, resource, verb) {
   const m = resource.resourceMethods[verb];
+  const target = h("input", { size: 40, value: fullPath(resource) });
   const headers = h("textarea", { rows: 3, placeholder: "Header:Value, one a line" });
   const query = h("input", { size: 40, placeholder: "param1=value1&param2=value2" });
   const body = h("textarea", { rows: 6 });
-  const stage = h("select", {}, stages.map((s) => h("option", { value: s.stageName }, s.stageName)));
   const out = h("div", { testid: "method-test-response" });
   const test = async () => {
-    const started = performance.now();
+    const params = { restApiId: data.api.id, resourceId: resource.id, httpMethod: verb, headers: {} };
+    for (const line of headers.value.split("\n").map((l) => l.trim()).filter(Boolean)) {
+      const i = line.indexOf(":");
+      if (i > 0) params.headers[line.slice(0, i).trim()] = line.slice(i + 1).trim();
+    }
+    params.pathWithQueryString = target.value.trim() + (query.value.trim() ? `?${query.value.trim().replace(/^\?/, "")}` : "");
+    if (body.value) params.body = body.value;
+    replace(out, h("p", { class: "muted" }, "Testing…"));
     try {
-      const init = { method: verb === "ANY" ? "GET" : verb, headers: {} };
-      for (const line of headers.value.split("\n").map((l) => l.trim()).filter(Boolean)) {
-        const i = line.indexOf(":");
-        if (i > 0) init.headers[line.slice(0, i).trim()] = line.slice(i + 1).trim();
-      }
-      if (!["GET", "HEAD"].includes(init.method) && body.value) init.body = body.value;
-      const url = invokeUrl(data.api.id, stage.value) + fullPath(resource).replace(/\/$/, "") + (query.value ? `?${query.value}` : "");
-      const response = await fetch(url, init);
-      const text = await response.text();
-      replace(out, h("div", { class: "card" }, kv([["Request", h("code", {}, `${init.method} ${url}`)], ["Status", h("span", { testid: "test-status" }, response.status)],
-        ["Latency", `${(performance.now() - started).toFixed(0)} ms`],
-        ["Response headers", h("pre", {}, [...response.headers].map(([k, v]) => `${k}: ${v}`).join("\n"))]]),
-      h("h3", {}, "Response body"), h("pre", { class: "mono", testid: "test-body" }, pretty(text))));
+      const r = await call("apigateway", "TestInvokeMethod", params);
+      replace(out, h("div", { class: "card" }, kv([
+        ["Request", h("code", {}, `${verb} ${params.pathWithQueryString}`)],
+        ["Status", h("span", { testid: "test-status" }, r.status)], ["Latency", `${r.latency} ms`],
+      ]), h("h3", {}, "Response body"), h("pre", { class: "mono", testid: "test-body" }, pretty(r.body || "")),
+      h("h3", {}, "Response headers"), h("pre", { class: "mono" }, pretty(r.headers || {})),
+      h("h3", {}, "Logs"), h("pre", { class: "mono", testid: "test-log" }, r.log || "")));
     } catch (error) {
-      replace(out, h("p", { class: "error" }, error.message));
+      replace(out, h("p", { class: "error", role: "alert" }, error.message));
     }
   };
   replace(box, h("div", { class: "toolbar" }, h("h2", { class: "grow", testid: "method-title" }, `${fullPath(resource)} - ${verb}`),
@@ -79,11 +81,9 @@ function methodPanel(box, data, resource, verb, stages) {
     m.methodIntegration?.integrationResponses ? ["Integration responses", h("pre", { class: "mono" }, pretty(m.methodIntegration.integrationResponses))] : null,
   ].filter(Boolean))),
   h("h2", {}, "Test"),
-  stages.length
-    ? h("div", { class: "card" }, h("p", { class: "muted" }, "Sends the request through the chosen stage's invoke URL (deploy the API to test changes)."),
-      h("div", { class: "stack" }, row("Test stage", stage), row("Query strings", query), row("Headers", headers), row("Request body", body)),
-      h("div", { class: "toolbar" }, h("button", { type: "button", class: "primary", onclick: test, "aria-label": `Test ${verb} ${fullPath(resource)}` }, "Test")), out)
-    : h("p", { class: "muted" }, "Deploy the API to a stage to test this method."));
+  h("div", { class: "card" }, h("p", { class: "muted" }, "Make a test call to your method; no deployment is needed."),
+    h("div", { class: "stack" }, row("Path", target), row("Query strings", query), row("Headers", headers), row("Request body", body)),
+    h("div", { class: "toolbar" }, h("button", { type: "button", class: "primary", onclick: test, "aria-label": `Test ${verb} ${fullPath(resource)}` }, "Test")), out));
 }
 
 /** Any request to any path of a stage, through its invoke URL. */
@@ -145,7 +145,7 @@ export async function detail(main, params) {
       ["Updated", (s) => fmtTime(s.lastUpdatedDate)],
     ], stages, { empty: "No stages: Actions → Deploy API to call it.", testid: "stages-table" }),
     h("h2", {}, "Send a request"), sendForm(params.id, stages));
-  if (selected && params.method && selected.resourceMethods?.[params.method]) methodPanel(panel, data, selected, params.method, stages);
+  if (selected && params.method && selected.resourceMethods?.[params.method]) methodPanel(panel, data, selected, params.method);
   else if (selected) replace(panel, h("h2", {}, `${fullPath(selected)} Methods`), table([
     ["Method", ([verb]) => h("button", { type: "button", class: "link", onclick: () => select(selected, verb) }, verb)],
     ["Integration", ([, m]) => integration(m)], ["Authorization", ([, m]) => m.authorizationType || "NONE"],
