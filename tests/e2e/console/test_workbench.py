@@ -128,8 +128,13 @@ def test_iam_attach_and_policy_editor(page: Any, shots: Shots, console_server: S
     trust = {"Version": "2012-10-17", "Statement": [assume]}
     iam.create_role(RoleName="wb-role", AssumeRolePolicyDocument=json.dumps(trust))
     page.goto(lab.CONSOLE + "#/iam/roles/new")
-    page.get_by_label("Service or use case").select_option(label="Lambda")
-    page.get_by_role("radio", name="Lambda", exact=True).check()
+    page.get_by_role("button", name="Next").click()
+    expect(page.get_by_role("alert")).to_contain_text("Choose a use case for the specified service.")
+    page.get_by_role("radio", name="Custom trust policy").check()
+    page.get_by_role("textbox", name="Custom trust policy").fill("{not json")
+    page.get_by_role("button", name="Next").click()
+    expect(page.get_by_role("alert")).to_contain_text("The policy is not valid JSON")
+    page.get_by_role("textbox", name="Custom trust policy").fill(json.dumps(trust))
     page.get_by_role("button", name="Next").click()
     page.get_by_role("button", name="Next").click()
     page.get_by_label("Role name").fill("wb-role")
@@ -211,3 +216,14 @@ def test_api_mock_method_deploys_tests_and_preflight(
         assert response.status == 200
         assert response.headers["Access-Control-Allow-Origin"] == "*"
         assert response.headers["Access-Control-Allow-Methods"] == "GET,OPTIONS"
+
+    page.get_by_role("button", name="Delete method").click()
+    page.get_by_role("button", name="Delete", exact=True).click()
+    expect(page.get_by_test_id("resources-tree")).not_to_contain_text("GET")
+    options = apigw.get_integration(restApiId=api_id, resourceId=health["id"], httpMethod="OPTIONS")
+    allowed = options["integrationResponses"]["200"]["responseParameters"]
+    assert allowed["method.response.header.Access-Control-Allow-Methods"] == "'OPTIONS'"
+    lab.action(page, "Delete Resource")
+    page.get_by_role("button", name="Delete", exact=True).click()
+    expect(page.get_by_test_id("resources-tree")).not_to_contain_text("/health-check")
+    assert [r["path"] for r in apigw.get_resources(restApiId=api_id)["items"]] == ["/"]
