@@ -36,7 +36,7 @@ export async function create(main) {
   const useCaseBox = h("div");
   const custom = h("textarea", { rows: 10, "aria-label": "Custom trust policy" });
   custom.value = pretty(trustPolicy("lambda.amazonaws.com"));
-  const serviceBox = h("div", { class: "stack-plain" }, row("Service or use case", service), useCaseBox);
+  const serviceBox = h("div", {}, h("div", { class: "stack" }, row("Service or use case", service)), useCaseBox);
   const customBox = h("div", { hidden: true }, custom);
   let picked = "";
   service.addEventListener("change", () => {
@@ -52,10 +52,12 @@ export async function create(main) {
   // Step 2: permissions policies.
   const filter = h("input", { type: "search", "aria-label": "Filter policies by property or policy name", placeholder: "Search" });
   const list = h("div");
+  const count = h("span", { class: "muted", testid: "selected-count", "aria-live": "polite" }, "0 selected");
+  const counted = () => { count.textContent = `${chosen.size} selected`; };
   const showPolicies = () => {
     const term = filter.value.trim().toLowerCase();
     replace(list, table([
-      ["", (p) => { const box = checkbox(p.PolicyName, chosen.has(p.Arn), { "data-arn": p.Arn }); box.addEventListener("change", () => { if (box.checked) chosen.add(p.Arn); else chosen.delete(p.Arn); }); return labelOf(box); }],
+      ["", (p) => { const box = checkbox(p.PolicyName, chosen.has(p.Arn), { "data-arn": p.Arn }); box.addEventListener("change", () => { if (box.checked) chosen.add(p.Arn); else chosen.delete(p.Arn); counted(); }); return labelOf(box); }],
       ["Type", (p) => p.type], ["Attached entities", (p) => p.AttachmentCount ?? 0, { num: true }],
     ], all.filter((p) => p.PolicyName.toLowerCase().includes(term)), { empty: "No policies match.", testid: "policies-table" }));
   };
@@ -72,7 +74,7 @@ export async function create(main) {
   const trust = () => (kind.value() === "custom" ? JSON.parse(custom.value) : trustPolicy(picked));
   const panels = [
     h("div", { class: "card" }, kind.el, serviceBox, customBox),
-    h("div", { class: "card" }, h("h2", {}, `Permissions policies (${all.length})`), h("div", { class: "toolbar" }, filter), list),
+    h("div", { class: "card" }, h("h2", {}, `Permissions policies (${all.length})`), h("div", { class: "toolbar" }, filter, count), list),
     h("div", { class: "card" }, h("h2", {}, "Role details"), h("div", { class: "stack" },
       row("Role name", name, "Maximum 64 characters. Use alphanumeric and '+=,.@-_' characters."),
       row("Description", description, "Maximum 1000 characters.")), review,
