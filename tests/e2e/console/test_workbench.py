@@ -73,6 +73,14 @@ def test_function_from_scratch_code_environment_and_triggers(
         "STAGE": "test"
     }
 
+    lab.configure(page, "Triggers")
+    page.get_by_role("button", name="Add trigger").click()
+    page.get_by_label("Source", exact=True).select_option("SQS")
+    page.get_by_label("SQS queue", exact=True).select_option(label="wb-jobs")
+    page.get_by_label("Maximum concurrency", exact=True).fill("1")
+    page.get_by_role("button", name="Add", exact=True).click()
+    expect(page.get_by_role("alert")).to_contain_text("Member must have value greater than or equal to 2")
+    assert lambda_.list_event_source_mappings(FunctionName="wb-hello")["EventSourceMappings"] == []
     uuid = lab.add_trigger(page, "wb-hello", "SQS", {"SQS queue": "wb-jobs", "Batch size": 4})
     card = page.get_by_role("group", name="Trigger SQS: wb-jobs")
     card.get_by_role("button", name="Edit").click()
