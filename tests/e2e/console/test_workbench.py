@@ -116,7 +116,7 @@ def test_function_from_scratch_code_environment_and_triggers(
     assert stream["TumblingWindowInSeconds"] == 30
     assert stream["DestinationConfig"]["OnFailure"]["Destination"] == queue_arn
     page.get_by_role("tab", name="Monitor").click()
-    expect(page.get_by_test_id("charts")).to_contain_text("IteratorAge")
+    expect(page.get_by_test_id("charts")).to_contain_text("Iterator age")
     shots("monitor")
 
 

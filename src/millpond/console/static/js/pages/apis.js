@@ -31,6 +31,8 @@ export async function list(main) {
 }
 
 export const invokeUrl = (id, stage) => `${location.origin}/restapis/${id}/${stage}/_user_request_`;
+// The host form, as AWS's <id>.execute-api.<region>.amazonaws.com/<stage> (browsers and curl resolve *.localhost).
+const hostUrl = (id, stage) => `${location.protocol}//${id}.execute-api.localhost${location.port ? ":" + location.port : ""}/${stage}`;
 
 function integration(method) {
   const i = method.methodIntegration;
@@ -141,7 +143,8 @@ export async function detail(main, params) {
     h("h2", {}, "Stages"), table([
       ["Stage", (s) => h("strong", {}, s.stageName)], ["Deployment", (s) => h("code", {}, s.deploymentId)],
       ["Invoke URL", (s) => [h("code", { testid: `invoke-url-${s.stageName}` }, invokeUrl(params.id, s.stageName)), " ",
-        h("button", { type: "button", "aria-label": `Copy invoke URL of ${s.stageName}`, onclick: () => navigator.clipboard.writeText(invokeUrl(params.id, s.stageName)).then(() => toast("Invoke URL copied"), () => toast("Copying needs clipboard access: select the URL instead", true)) }, "Copy")]],
+        h("button", { type: "button", "aria-label": `Copy invoke URL of ${s.stageName}`, onclick: () => navigator.clipboard.writeText(invokeUrl(params.id, s.stageName)).then(() => toast("Invoke URL copied"), () => toast("Copying needs clipboard access: select the URL instead", true)) }, "Copy"),
+        h("div", {}, h("small", { class: "muted" }, "also ", h("code", {}, hostUrl(params.id, s.stageName))))]],
       ["Updated", (s) => fmtTime(s.lastUpdatedDate)],
     ], stages, { empty: "No stages: Actions → Deploy API to call it.", testid: "stages-table" }),
     h("h2", {}, "Send a request"), sendForm(params.id, stages));

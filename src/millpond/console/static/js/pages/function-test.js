@@ -58,15 +58,16 @@ export function testTab(panel, name) {
 }
 
 export const LAMBDA_METRICS = [
-  ["Invocations", "Sum"], ["Errors", "Sum"], ["Duration", "Average"], ["Throttles", "Sum"],
-  ["ConcurrentExecutions", "Maximum"], ["IteratorAge", "Maximum"],
+  ["Invocations", "Sum", "Invocations"], ["Errors", "Sum", "Errors"], ["Duration", "Average", "Duration"],
+  ["Throttles", "Sum", "Throttles"], ["ConcurrentExecutions", "Maximum", "Concurrent executions"],
+  ["IteratorAge", "Maximum", "Iterator age"],
 ];
 
 export function monitorTab(panel, name) {
   const group = `/aws/lambda/${name}`;
   panel.append(h("div", { class: "toolbar" }, h("h2", { class: "grow" }, "Metrics"),
     link(href("/log-group", { name: group }), "View CloudWatch logs", { class: "button", testid: "log-group-link" })));
-  live(chartGrid(panel, LAMBDA_METRICS.map(([metric, stat]) => ({ namespace: "AWS/Lambda", name: metric, stat, dimensions: { FunctionName: name }, title: `${metric} (${stat})` }))), 10000);
+  live(chartGrid(panel, LAMBDA_METRICS.map(([metric, stat, title]) => ({ namespace: "AWS/Lambda", name: metric, stat, dimensions: { FunctionName: name }, title: `${title} (${metric}, ${stat})` }))), 10000);
   panel.append(h("h2", {}, "Recent log events"));
   eventsPanel(panel, group, { follow: true });
 }
