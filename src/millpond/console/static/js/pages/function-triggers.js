@@ -1,7 +1,7 @@
 // Configuration -> Triggers: each event source mapping with its state and settings (enable, disable, edit,
 // delete, details with the UUID), and Add trigger for an SQS queue or a Kinesis stream with every setting
 // the Lambda console offers for them.
-import { call, view } from "../api.js";
+import { call, state } from "../api.js";
 import { badge, fmtTime, h, kv, link, replace } from "../dom.js";
 import { alertBox, checkbox, confirmTyped, labelOf, row, select } from "../forms.js";
 import { arnName, resourceLink } from "../nav.js";
@@ -79,11 +79,25 @@ const remove = (m, reload) => confirmTyped({
   action: async () => { await call("lambda", "DeleteEventSourceMapping", { UUID: m.UUID }); await reload(); },
 });
 
+/** The queues a trigger can read: [{name, arn}] (ARN as SQS builds it from the queue URL's account). */
+async function queueChoices() {
+  const [{ QueueUrls = [] }, { region }] = await Promise.all([call("sqs", "ListQueues", { MaxResults: 1000 }).catch(() => ({})), state()]);
+  return QueueUrls.map((url) => {
+    const [account, name] = url.split("/").slice(-2);
+    return { name, arn: `arn:aws:sqs:${region}:${account}:${name}` };
+  });
+}
+
+async function streamChoices() {
+  const { StreamSummaries = [] } = await call("kinesis", "ListStreams", { Limit: 1000 }).catch(() => ({}));
+  return StreamSummaries;
+}
+
 const number = (value, attrs = {}) => h("input", { type: "number", value: value ?? "", ...attrs });
 
 async function triggerForm(box, get, reload, done, existing) {
   const fn = get().function.Configuration.FunctionName;
-  const [{ queues = [] }, { streams = [] }] = await Promise.all([view("queues").catch(() => ({})), view("streams").catch(() => ({}))]);
+  const [queues, streams] = await Promise.all([queueChoices(), streamChoices()]);
   const editing = Boolean(existing);
   const m = existing || {};
   const source = select([["", "Select a source"], ["SQS", "SQS"], ["Kinesis", "Kinesis"]], editing ? sourceKind(m.EventSourceArn) : "", { disabled: editing });
