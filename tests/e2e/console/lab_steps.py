@@ -99,7 +99,9 @@ def create_function(page: Any, name: str, handler: str, role: str, code: bytes) 
     page.get_by_label("Existing role", exact=True).select_option(label=role)
     page.get_by_role("button", name="Create function").click()
     expect(page.get_by_test_id("function-title")).to_have_text(name)
-    expect(page.get_by_test_id("code-files")).to_contain_text(f"{handler.split('.')[0]}.py")
+    module = f"{handler.split('.')[0]}.py"
+    page.get_by_test_id("code-files").get_by_role("button", name=module).click()
+    expect(page.get_by_test_id("code-file-content")).to_contain_text("def lambda_handler(event, context):")
 
 
 def configure(page: Any, section: str) -> None:

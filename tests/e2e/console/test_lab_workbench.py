@@ -71,6 +71,9 @@ def check_role(server: ServerProcess) -> None:
 def task_3(page: Any, shots: Shots, server: ServerProcess) -> None:
     lab.create_role(page, USER, shots)
     shots("task3-role-created")
+    page.get_by_role("tab", name="Tags").click()
+    expect(page.get_by_test_id("role-tags")).to_contain_text("ServerlessLab")
+    page.get_by_role("tab", name="Permissions").click()
     # A malformed document gets IAM's own words, and nothing is stored.
     broken = {
         "Version": "2012-10-17",
