@@ -65,14 +65,22 @@ export function codeTab(panel, get, reload) {
         } }, "Save")));
   };
   settings();
+  const summary = h("div");
+  let sha = "";
+  const showSummary = () => {
+    const c = get().function.Configuration;
+    if (c.CodeSha256 === sha) return;
+    sha = c.CodeSha256;
+    replace(summary, kv([["Code size", h("span", { testid: "code-size" }, `${c.CodeSize} bytes`)], ["Code SHA-256", h("span", { class: "mono" }, c.CodeSha256)]]));
+  };
+  showSummary();
   panel.append(
     h("h2", {}, "Code source"),
-    h("div", { class: "card" }, kv([["Code size", h("span", { testid: "code-size" }, `${get().function.Configuration.CodeSize} bytes`)],
-      ["Code SHA-256", h("span", { class: "mono" }, get().function.Configuration.CodeSha256)]]), files, viewer),
+    h("div", { class: "card" }, summary, files, viewer),
     h("h2", {}, "Upload from .zip file"),
     h("div", { class: "card" }, h("div", { class: "stack" }, row("Upload a .zip file", zip)), uploadError.el,
       h("button", { type: "button", class: "primary", onclick: upload }, "Upload")),
     h("h2", {}, "Runtime settings"), h("div", { class: "card" }, runtimeBox));
   showFiles(files, viewer, get().function.Code.Location);
-  return () => {};
+  return showSummary;
 }
