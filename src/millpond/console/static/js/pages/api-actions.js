@@ -4,7 +4,7 @@
 // lambda:InvokeFunction), Deploy API (a new or an existing stage).
 import { call } from "../api.js";
 import { confirmDialog, h, replace, toast } from "../dom.js";
-import { alertBox, checkbox, labelOf, radios, row, select } from "../forms.js";
+import { alertBox, checkbox, labelOf, radios, row, select } from "../controls.js";
 import { go } from "../nav.js";
 
 const rerender = () => window.dispatchEvent(new HashChangeEvent("hashchange"));

@@ -2,7 +2,7 @@
 // Endpoint Type, as the console asks for a new REST API.
 import { call } from "../api.js";
 import { h, replace } from "../dom.js";
-import { alertBox, row, select } from "../forms.js";
+import { alertBox, row, select } from "../controls.js";
 import { go, href } from "../nav.js";
 
 export function create(main) {

@@ -2,7 +2,7 @@
 // each method's integration and Test form, and the Stages with their Invoke URLs.
 import { call, view } from "../api.js";
 import { fmtTime, h, kv, link, pretty, replace, table, toast } from "../dom.js";
-import { confirmTyped, menuButton, row } from "../forms.js";
+import { confirmTyped, menuButton, row } from "../controls.js";
 import { live, refreshAll } from "../live.js";
 import { go, href, resourceLink } from "../nav.js";
 import { createMethod, createResource, deleteMethod, deleteResource, deployApi } from "./api-actions.js";

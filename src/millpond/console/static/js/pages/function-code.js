@@ -2,7 +2,7 @@
 // Code.Location, each viewable), Upload from .zip file, and Runtime settings (Runtime, Handler).
 import { call } from "../api.js";
 import { h, kv, replace, toast } from "../dom.js";
-import { alertBox, readFile, row, select } from "../forms.js";
+import { alertBox, readFile, row, select } from "../controls.js";
 import { entries, read } from "../zip.js";
 import { RUNTIMES } from "./function-create.js";
 

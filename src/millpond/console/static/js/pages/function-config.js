@@ -3,7 +3,7 @@
 // Concurrency.
 import { call } from "../api.js";
 import { h, kv, link, pretty, replace, table } from "../dom.js";
-import { alertBox, radios, row } from "../forms.js";
+import { alertBox, radios, row } from "../controls.js";
 import { href, setParam } from "../nav.js";
 import { triggersSection } from "./function-triggers.js";
 

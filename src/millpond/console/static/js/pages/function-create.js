@@ -2,7 +2,7 @@
 // execution role (a new one with basic Lambda permissions, or an existing one) and the code (.zip).
 import { call, state } from "../api.js";
 import { h, replace } from "../dom.js";
-import { alertBox, radios, readFile, row, select } from "../forms.js";
+import { alertBox, radios, readFile, row, select } from "../controls.js";
 import { go, href } from "../nav.js";
 import { blobOf, build, entries } from "../zip.js";
 

@@ -2,7 +2,7 @@
 // (CloudWatch metrics of AWS/Lambda, View CloudWatch logs, the newest log events).
 import { call, decodeBlob, textBlob } from "../api.js";
 import { attempt, h, kv, link, pretty, replace } from "../dom.js";
-import { row } from "../forms.js";
+import { row } from "../controls.js";
 import { live, refreshAll } from "../live.js";
 import { chartGrid } from "../metrics.js";
 import { href } from "../nav.js";

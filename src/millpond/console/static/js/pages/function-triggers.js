@@ -3,7 +3,7 @@
 // the Lambda console offers for them.
 import { call, state } from "../api.js";
 import { badge, fmtTime, h, kv, link, replace } from "../dom.js";
-import { alertBox, checkbox, confirmTyped, labelOf, row, select } from "../forms.js";
+import { alertBox, checkbox, confirmTyped, labelOf, row, select } from "../controls.js";
 import { arnName, resourceLink } from "../nav.js";
 
 const sourceKind = (arn) => (String(arn).split(":")[2] === "kinesis" ? "Kinesis" : "SQS");

@@ -2,7 +2,7 @@
 // Code (function-code.js), Test and Monitor (function-test.js), Configuration (function-config.js).
 import { call, view } from "../api.js";
 import { h, link, replace, table, tabs } from "../dom.js";
-import { confirmTyped } from "../forms.js";
+import { confirmTyped } from "../controls.js";
 import { live, refreshAll } from "../live.js";
 import { go, href, setParam } from "../nav.js";
 import { codeTab } from "./function-code.js";

@@ -2,7 +2,7 @@
 // a custom trust policy), Add permissions (search and select managed policies), Name, review, and create.
 import { call } from "../api.js";
 import { h, pretty, replace, table } from "../dom.js";
-import { alertBox, checkbox, labelOf, radios, row, select, tagEditor } from "../forms.js";
+import { alertBox, checkbox, labelOf, radios, row, select, tagEditor } from "../controls.js";
 import { go, href } from "../nav.js";
 
 /** Service or use case -> the service principal the trust policy names. */

@@ -2,7 +2,7 @@
 // Trust relationships and Tags; Delete. The attach and inline-policy pages are here too.
 import { call } from "../api.js";
 import { fmtTime, h, kv, link, pretty, replace, table, tabs, toast } from "../dom.js";
-import { alertBox, checkbox, labelOf, menuButton, row } from "../forms.js";
+import { alertBox, checkbox, labelOf, menuButton, row } from "../controls.js";
 import { go, href, setParam } from "../nav.js";
 import { deleteRole } from "./iam.js";
 

@@ -2,7 +2,7 @@
 // iam-role.js, the Create role wizard in iam-create.js.
 import { call, view } from "../api.js";
 import { fmtTime, h, link, pretty, replace, table } from "../dom.js";
-import { confirmTyped } from "../forms.js";
+import { confirmTyped } from "../controls.js";
 import { go, href } from "../nav.js";
 
 const policies = (p) => [

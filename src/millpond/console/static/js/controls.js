@@ -1,4 +1,4 @@
-// Form helpers for the console's create and edit forms: labelled controls (each findable by its AWS
+// Controls for the workbench pages (IAM, Lambda, API Gateway): labelled controls (each findable by its AWS
 // console name), checkboxes, radio groups, a tag editor, and an alert that shows AWS's error message.
 import { h, replace } from "./dom.js";
 import { blobOf } from "./zip.js";
