@@ -62,6 +62,13 @@ def test_function_from_scratch_code_environment_and_triggers(
     page.get_by_role("button", name="Test", exact=True).click()
     expect(page.get_by_test_id("invoke-payload")).to_contain_text('"version": 2', timeout=30_000)
 
+    lab.configure(page, "General configuration")
+    page.get_by_role("button", name="Edit").click()
+    page.get_by_label("Memory", exact=True).fill("256")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_test_id("function-memory")).to_have_text("256 MB")
+    assert lambda_.get_function_configuration(FunctionName="wb-hello")["MemorySize"] == 256
+
     lab.configure(page, "Environment variables")
     page.get_by_role("button", name="Edit").click()
     page.get_by_role("button", name="Add environment variable").click()
