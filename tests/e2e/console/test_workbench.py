@@ -143,6 +143,21 @@ def test_iam_attach_and_policy_editor(page: Any, shots: Shots, console_server: S
     trust = {"Version": "2012-10-17", "Statement": [assume]}
     iam.create_role(RoleName="wb-role", AssumeRolePolicyDocument=json.dumps(trust))
     page.goto(lab.CONSOLE + "#/iam/roles/new")
+    page.get_by_role("radio", name="AWS account").check()
+    page.get_by_role("radio", name="Another AWS account").check()
+    page.get_by_label("Account ID").fill("1111")
+    page.get_by_role("button", name="Next").click()
+    expect(page.get_by_role("alert")).to_contain_text("Enter a valid 12-digit AWS account ID.")
+    page.get_by_label("Account ID").fill("111122223333")
+    page.get_by_role("button", name="Next").click()
+    page.get_by_role("button", name="Next").click()
+    page.get_by_label("Role name").fill("wb-cross-account")
+    page.get_by_role("button", name="Create role").click()
+    expect(page.get_by_test_id("role-title")).to_have_text("wb-cross-account")
+    statement = iam.get_role(RoleName="wb-cross-account")["Role"]["AssumeRolePolicyDocument"]["Statement"][0]
+    assert statement["Principal"] == {"AWS": "arn:aws:iam::111122223333:root"}
+
+    page.goto(lab.CONSOLE + "#/iam/roles/new")
     page.get_by_role("button", name="Next").click()
     expect(page.get_by_role("alert")).to_contain_text("Choose a use case for the specified service.")
     page.get_by_role("radio", name="Custom trust policy").check()

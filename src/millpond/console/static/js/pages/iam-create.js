@@ -1,6 +1,7 @@
-// IAM Create role, in the console's three steps: Select trusted entity (AWS service and its use case, or
-// a custom trust policy), Add permissions (search and select managed policies), Name, review, and create.
-import { call } from "../api.js";
+// IAM Create role, in the console's three steps: Select trusted entity (AWS service and its use case, an
+// AWS account, or a custom trust policy), Add permissions (search and select managed policies), and
+// Name, review, and create.
+import { call, state } from "../api.js";
 import { h, pretty, replace, table } from "../dom.js";
 import { alertBox, checkbox, labelOf, radios, row, select, tagEditor } from "../controls.js";
 import { go, href } from "../nav.js";
@@ -30,6 +31,7 @@ export async function create(main) {
   // Step 1: the trusted entity.
   const kind = radios("Trusted entity type", [
     ["service", "AWS service", "Allow AWS services like Lambda to perform actions in this account."],
+    ["account", "AWS account", "Allow entities in other AWS accounts belonging to you or a 3rd party to perform actions in this account."],
     ["custom", "Custom trust policy", "Create a custom trust policy to enable others to perform actions in this account."],
   ], "service");
   const service = select([["", "Choose a service or use case"], ...SERVICES], "");
@@ -38,6 +40,11 @@ export async function create(main) {
   custom.value = pretty(trustPolicy("lambda.amazonaws.com"));
   const serviceBox = h("div", {}, h("div", { class: "stack" }, row("Service or use case", service)), useCaseBox);
   const customBox = h("div", { hidden: true }, custom);
+  const { account: here } = await state();
+  const whose = radios("An AWS account", [["this", `This account (${here})`], ["other", "Another AWS account"]], "this");
+  const otherId = h("input", { size: 14, maxlength: 12, inputmode: "numeric" });
+  const accountBox = h("div", { hidden: true }, whose.el, h("div", { class: "stack" }, row("Account ID", otherId, "Identifier of the account that can use this role")));
+  const accountId = () => (whose.value() === "this" ? here : otherId.value.trim());
   let picked = "";
   service.addEventListener("change", () => {
     const entry = SERVICES.find(([v]) => v === service.value);
@@ -47,7 +54,7 @@ export async function create(main) {
     group.onChange((v) => { picked = v; });
     replace(useCaseBox, group.el);
   });
-  kind.onChange((v) => { serviceBox.hidden = v !== "service"; customBox.hidden = v === "service"; });
+  kind.onChange((v) => { serviceBox.hidden = v !== "service"; accountBox.hidden = v !== "account"; customBox.hidden = v !== "custom"; });
 
   // Step 2: permissions policies.
   const filter = h("input", { type: "search", "aria-label": "Filter policies by property or policy name", placeholder: "Search" });
@@ -71,9 +78,13 @@ export async function create(main) {
   const review = h("div");
   const error = alertBox();
 
-  const trust = () => (kind.value() === "custom" ? JSON.parse(custom.value) : trustPolicy(picked));
+  const trust = () => {
+    if (kind.value() === "custom") return JSON.parse(custom.value);
+    if (kind.value() === "account") return { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${accountId()}:root` }, Action: "sts:AssumeRole" }] };
+    return trustPolicy(picked);
+  };
   const panels = [
-    h("div", { class: "card" }, kind.el, serviceBox, customBox),
+    h("div", { class: "card" }, kind.el, serviceBox, accountBox, customBox),
     h("div", { class: "card" }, h("h2", {}, `Permissions policies (${all.length})`), h("div", { class: "toolbar" }, filter, count), list),
     h("div", { class: "card" }, h("h2", {}, "Role details"), h("div", { class: "stack" },
       row("Role name", name, "Maximum 64 characters. Use alphanumeric and '+=,.@-_' characters."),
@@ -104,6 +115,7 @@ export async function create(main) {
   const advance = () => {
     if (step === 0) {
       if (kind.value() === "service" && !picked) { error.show({ message: "Choose a use case for the specified service." }); return; }
+      if (kind.value() === "account" && !/^\d{12}$/.test(accountId())) { error.show({ message: "Enter a valid 12-digit AWS account ID." }); return; }
       if (kind.value() === "custom") {
         try { JSON.parse(custom.value); } catch (e) { error.show({ message: `The policy is not valid JSON: ${e.message}` }); return; }
       }
