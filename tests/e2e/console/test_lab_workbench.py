@@ -273,6 +273,7 @@ def clean_up(page: Any, shots: Shots, server: ServerProcess) -> None:
     page.get_by_role("dialog").get_by_role("button", name="Cancel").click()
     for policy in [*MANAGED, "SQSProducerPolicy"]:
         page.get_by_role("button", name=f"Remove {policy}").click()
+        page.get_by_role("dialog").get_by_role("button", name="Remove policy").click()
         expect(page.get_by_test_id("role-policies")).not_to_contain_text(policy)
     page.get_by_role("button", name="Delete", exact=True).click()
     lab.confirm_delete(page, ROLE)

@@ -1,7 +1,7 @@
 // One IAM role: Summary, Permissions (Add permissions -> Attach policies / Create inline policy; Remove),
 // Trust relationships and Tags; Delete. The attach and inline-policy pages are here too.
 import { call } from "../api.js";
-import { fmtTime, h, kv, link, pretty, replace, table, tabs, toast } from "../dom.js";
+import { confirmDialog, fmtTime, h, kv, link, pretty, replace, table, tabs, toast } from "../dom.js";
 import { alertBox, checkbox, labelOf, menuButton, row } from "../controls.js";
 import { go, href, setParam } from "../nav.js";
 import { deleteRole } from "./iam.js";
@@ -22,6 +22,8 @@ export async function detail(main, params) {
   const rerender = () => detail(main, { ...params, tab: "permissions" });
   const remove = async (policy) => {
     error.clear();
+    const what = policy.PolicyArn ? "detached from" : "deleted from";
+    if (!(await confirmDialog(`Remove ${policy.PolicyName}? The policy is ${what} the role ${name}.`, "Remove policy"))) return;
     try {
       if (policy.PolicyArn) await call("iam", "DetachRolePolicy", { RoleName: name, PolicyArn: policy.PolicyArn });
       else await call("iam", "DeleteRolePolicy", { RoleName: name, PolicyName: policy.PolicyName });
