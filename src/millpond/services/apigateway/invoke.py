@@ -22,7 +22,7 @@ from millpond.context import RequestContext
 from millpond.errors import AwsError
 from millpond.services.apigateway import http_proxy, mock, proxy_event, proxy_response, routing
 from millpond.services.apigateway.integrations import DEFAULT_TIMEOUT_MS, LAMBDA_URI
-from millpond.services.apigateway.repository import ApiGatewayRepository, Owner
+from millpond.services.apigateway.repository import ApiGatewayRepository, Owner, RestApiRecord
 from millpond.services.apigateway.request import ExecuteRequest, ExecuteResponse
 
 log = logging.getLogger("millpond.apigateway")
@@ -115,8 +115,26 @@ class ExecuteApi:
         found = routing.match(snapshot["resources"], request.method, request.path)
         if found is None:
             return missing_token()
-        integration = found.method["methodIntegration"]
         variables = dict(stage.get("variables") or {})
+        ids = (request_id, extended_id, trace)
+        return await self.integrate(
+            request, record, snapshot, found, variables, stage["deploymentId"], ids, now
+        )
+
+    async def integrate(
+        self,
+        request: ExecuteRequest,
+        record: RestApiRecord,
+        snapshot: dict[str, Any],
+        found: routing.RouteMatch,
+        variables: dict[str, str],
+        deployment_id: str,
+        ids: tuple[str, str, str],
+        now: float,
+    ) -> ExecuteResponse:
+        """Run the matched method's integration (invoke URLs and TestInvokeMethod alike)."""
+        request_id, extended_id, trace = ids
+        integration = found.method["methodIntegration"]
         kind = integration["type"]
         if kind == "MOCK":
             return mock.respond(request, integration) or internal_error()
@@ -132,7 +150,7 @@ class ExecuteApi:
             request,
             found,
             account_id=record.owner.account_id,
-            deployment_id=stage["deploymentId"],
+            deployment_id=deployment_id,
             stage_variables=variables,
             binary_media_types=snapshot["binaryMediaTypes"],
             request_id=request_id,

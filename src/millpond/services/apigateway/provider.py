@@ -23,6 +23,7 @@ from millpond.services.apigateway import (
 from millpond.services.apigateway.common import api_not_found, page
 from millpond.services.apigateway.invoke import ExecuteApi, LambdaInvoke
 from millpond.services.apigateway.repository import ApiGatewayRepository, Owner, RestApiRecord
+from millpond.services.apigateway.testinvoke import test_invoke_method
 
 T = TypeVar("T")
 P = dict[str, Any]
@@ -167,6 +168,10 @@ class ApiGatewayProvider:
             ctx, params["restApiId"], lambda r: integrations.delete_response(r, rid, method, status)
         )
         return {}
+
+    async def test_invoke_method(self, ctx: RequestContext, params: P) -> P:
+        record = self._record(ctx, params["restApiId"])
+        return await test_invoke_method(self.data_plane, record, params, ctx, self.clock)
 
     # -- deployments ---------------------------------------------------------------------------------------
 

@@ -7,10 +7,14 @@ import * as queues from "./pages/queues.js";
 import * as queue from "./pages/queue.js";
 import * as streams from "./pages/streams.js";
 import * as functions from "./pages/functions.js";
+import * as functionCreate from "./pages/function-create.js";
 import * as logs from "./pages/logs.js";
 import * as apis from "./pages/apis.js";
+import * as apiCreate from "./pages/api-create.js";
 import * as cloudwatch from "./pages/cloudwatch.js";
 import * as iam from "./pages/iam.js";
+import * as iamCreate from "./pages/iam-create.js";
+import * as iamRole from "./pages/iam-role.js";
 import * as home from "./pages/home.js";
 
 const ROUTES = {
@@ -23,8 +27,10 @@ const ROUTES = {
   "/stream": streams.detail,
   "/functions": functions.list,
   "/function": functions.detail,
+  "/functions/new": functionCreate.create,
   "/apis": apis.list,
   "/api": apis.detail,
+  "/apis/new": apiCreate.create,
   "/logs": logs.list,
   "/log-group": logs.group,
   "/dashboards": cloudwatch.dashboards,
@@ -32,6 +38,10 @@ const ROUTES = {
   "/metrics": cloudwatch.metrics,
   "/alarms": cloudwatch.alarms,
   "/iam": iam.render,
+  "/iam/roles/new": iamCreate.create,
+  "/iam/role": iamRole.detail,
+  "/iam/role/attach": iamRole.attach,
+  "/iam/role/inline": iamRole.inline,
 };
 
 async function route() {
