@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -113,3 +114,52 @@ def test_metric_streams_insight_rules_and_anomaly_detectors(server: ServerProces
     )
     cw.delete_anomaly_detector(SingleMetricAnomalyDetector=metric)
     assert cw.describe_anomaly_detectors(MetricName="NumberOfMessagesSent")["AnomalyDetectors"] == []
+
+
+def test_a_composite_alarm_follows_the_alarms_its_rule_reads(server: ServerProcess) -> None:
+    cw = server.client("cloudwatch")
+    errors, latency, both = unique("errors"), unique("latency"), unique("both")
+    for name in (errors, latency):
+        cw.put_metric_alarm(
+            AlarmName=name,
+            Namespace=unique("App"),
+            MetricName="M",
+            Statistic="Sum",
+            Period=60,
+            EvaluationPeriods=1,
+            Threshold=1,
+            ComparisonOperator="GreaterThanOrEqualToThreshold",
+        )
+    rule = f'ALARM("{errors}") AND NOT OK(arn:aws:cloudwatch:us-east-1:000000000000:alarm:{latency})'
+    cw.put_composite_alarm(AlarmName=both, AlarmRule=rule, AlarmDescription="errors and slow")
+
+    def composite_state() -> str:
+        [found] = cw.describe_alarms(AlarmNames=[both], AlarmTypes=["CompositeAlarm"])["CompositeAlarms"]
+        return str(found["StateValue"])
+
+    assert composite_state() == "OK"
+    cw.set_alarm_state(AlarmName=errors, StateValue="ALARM", StateReason="test")
+    assert composite_state() == "ALARM"  # latency is INSUFFICIENT_DATA, not OK: NOT OK(...) holds
+    cw.set_alarm_state(AlarmName=latency, StateValue="OK", StateReason="test")
+    assert composite_state() == "OK"
+    cw.set_alarm_state(AlarmName=latency, StateValue="ALARM", StateReason="test")
+    [found] = cw.describe_alarms(AlarmNames=[both], AlarmTypes=["CompositeAlarm"])["CompositeAlarms"]
+    assert found["StateValue"] == "ALARM" and found["AlarmRule"] == rule
+    assert found["StateReason"].startswith(
+        f"arn:aws:cloudwatch:us-east-1:000000000000:alarm:{latency} transitioned to ALARM"
+    )
+    cw.set_alarm_state(AlarmName=errors, StateValue="OK", StateReason="test")
+    assert composite_state() == "OK"
+    assert cw.describe_alarms(AlarmNames=[both])["MetricAlarms"] == []  # metric alarms only, by default
+    history = cw.describe_alarm_history(AlarmName=both, HistoryItemType="StateUpdate")["AlarmHistoryItems"]
+    assert [h["AlarmType"] for h in history] == ["CompositeAlarm"] * len(history) and len(history) >= 2
+    for bad_rule, words in [
+        ("ALARM(nope-" + uuid.uuid4().hex + ")", "do not exist"),
+        ("ALARM(", "Error in AlarmRule"),
+    ]:
+        with pytest.raises(ClientError) as refused:
+            cw.put_composite_alarm(AlarmName=unique("bad"), AlarmRule=bad_rule)
+        assert (
+            refused.value.response["Error"]["Code"] == "ValidationError"
+            and words in refused.value.response["Error"]["Message"]
+        )

@@ -109,6 +109,9 @@ class CloudWatchProvider:
     async def put_metric_alarm(self, ctx: RequestContext, params: Params) -> Result:
         return await self.alarms.put_metric_alarm(ctx, params)
 
+    async def put_composite_alarm(self, ctx: RequestContext, params: Params) -> Result:
+        return await self.alarms.put_composite_alarm(ctx, params)
+
     def describe_alarms(self, ctx: RequestContext, params: Params) -> Result:
         return self.alarms.describe_alarms(ctx, params)
 
