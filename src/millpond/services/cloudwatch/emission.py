@@ -50,7 +50,8 @@ class QueueCountsLike(Protocol):
     def oldest_sent_at(self) -> float | None: ...
 
 
-QueueGauges = Callable[[str, str, str], QueueCountsLike | None]
+# (account, region, queue name, at): the queue's counts as of virtual time `at`, or None once it is gone.
+QueueGauges = Callable[[str, str, str, float], QueueCountsLike | None]
 
 
 class Emission:
@@ -95,18 +96,27 @@ class Emission:
 
     # -- gauges -------------------------------------------------------------------------------------------
     def sample(self, stamps: list[int], now: float) -> None:
-        """Record the gauges' current values at each of `stamps` (minute starts)."""
+        """Record the gauges at each of `stamps` (minute starts), each as of the end of its minute.
+
+        A jump of the virtual clock skips minutes in which nothing ran, so the queue's state at a skipped
+        minute's end follows from its state now (visibility and delay timers, retention): a message received
+        just before a jump past its visibility timeout is in flight for the first minutes, visible after.
+        """
         if self.queue_gauges is None or not stamps:
             return
         for (account, region, name), last in list(self.active_queues.items()):
-            counts = self.queue_gauges(account, region, name) if now - last <= ACTIVE_FOR else None
-            if counts is None:
+            if now - last > ACTIVE_FOR or self.queue_gauges(account, region, name, now) is None:
                 del self.active_queues[(account, region, name)]
                 continue
             key = (account, region, SQS)
             dims = (("QueueName", name),)
-            age = max(0.0, now - counts.oldest_sent_at) if counts.oldest_sent_at is not None else 0.0
             for stamp in stamps:
+                at = min(float(stamp + 60), now)
+                counts = self.queue_gauges(account, region, name, at)
+                if counts is None:
+                    continue
+                oldest = counts.oldest_sent_at
+                age = max(0.0, at - oldest) if oldest is not None else 0.0
                 for metric, value, unit in (
                     ("ApproximateNumberOfMessagesVisible", counts.visible, "Count"),
                     ("ApproximateNumberOfMessagesNotVisible", counts.not_visible, "Count"),
