@@ -55,6 +55,7 @@ async def queues(caller: Caller, query: dict[str, str]) -> dict[str, Any]:
                 "inFlight": int(attributes.get(QUEUE_COUNTS[1], 0)),
                 "delayed": int(attributes.get(QUEUE_COUNTS[2], 0)),
                 "fifo": attributes.get("FifoQueue") == "true",
+                "created": float(attributes.get("CreatedTimestamp") or 0) or None,
                 "dlqArn": policy.get("deadLetterTargetArn"),
                 "maxReceiveCount": policy.get("maxReceiveCount"),
             }
