@@ -124,8 +124,10 @@ async def stream(caller: Caller, query: dict[str, str]) -> dict[str, Any]:
             break
         params = {"NextToken": page["NextToken"]}
     consumers = await caller.attempt("kinesis", "ListStreamConsumers", {"StreamARN": summary["StreamARN"]})
+    tags = await caller.attempt("kinesis", "ListTagsForStream", {"StreamName": name, "Limit": 50})
     return {
         "summary": summary,
+        "tags": tags.get("Tags", []),
         "shards": shards,
         "consumers": consumers.get("Consumers", []),
         "mappings": await _mappings(caller, EventSourceArn=summary["StreamARN"]),

@@ -105,5 +105,114 @@ def task1_queues(page: Any, shots: Shots, server: ServerProcess) -> None:
     shots("task1-monitoring")
 
 
+def task2_stream(page: Any, shots: Shots, server: ServerProcess) -> None:
+    console(page, "streams")
+    page.get_by_role("button", name="Create data stream").click()
+    page.get_by_label("Data stream name").fill(STREAM)
+    page.get_by_label("Provisioned", exact=True).check()
+    page.get_by_label("Number of shards").fill("2")
+    set_duration(page, "Data retention period", 24, "Hours")
+    page.locator("fieldset", has_text="Server-side encryption").get_by_label("Disabled", exact=True).check()
+    add_tag(page, "Project", "ServerlessLab")
+    shots("task2-create-stream")
+    page.get_by_role("button", name="Create data stream").click()
+    expect(page.get_by_test_id("stream-status")).to_have_text("Active")
+    stream_arn = page.get_by_test_id("stream-arn").inner_text()
+    expect(page.get_by_role("button", name="Copy ARN")).to_be_visible()
+    page.get_by_role("tab", name="Shards").click()
+    expect(page.locator('[data-testid="shards-table"] tbody tr')).to_have_count(2)
+    shots("task2-shards")
+    page.get_by_role("tab", name="Monitoring").click()
+    for title in ("Incoming records", "Outgoing records", "Iterator age"):
+        expect(page.get_by_role("region", name=title, exact=True)).to_be_visible()
+
+    kinesis = server.client("kinesis")
+    summary = kinesis.describe_stream_summary(StreamName=STREAM)["StreamDescriptionSummary"]
+    assert summary["StreamARN"] == stream_arn and summary["StreamStatus"] == "ACTIVE"
+    assert summary["StreamModeDetails"]["StreamMode"] == "PROVISIONED" and summary["OpenShardCount"] == 2
+    assert summary["RetentionPeriodHours"] == 24 and summary.get("EncryptionType", "NONE") == "NONE"
+    tags = kinesis.list_tags_for_stream(StreamName=STREAM)["Tags"]
+    assert tags == [{"Key": "Project", "Value": "ServerlessLab"}]
+
+
+def advance_clock(page: Any, seconds: int) -> None:
+    page.get_by_label("Seconds to advance").fill(str(seconds))
+    page.get_by_role("button", name="Advance clock").click()
+    expect(page.locator("#toast")).to_contain_text(f"Clock advanced {seconds} s")
+
+
+def orders(count: int, failing: bool) -> list[dict[str, Any]]:
+    return [
+        {"orderId": f"ORD-{i:04d}", "amount": round(50 + i * 25.99, 2), "simulateFailure": failing and i == 0}
+        for i in range(count)
+    ]
+
+
+def task9_monitoring(page: Any, shots: Shots, server: ServerProcess) -> None:
+    """9.1 as the producer and processor would do it (boto3: the functions are another part's), 9.2 and 9.4
+    in the console: the failing order is received three times, the clock advanced past the visibility
+    timeout from the page each time, and the fourth receive moves it to the DLQ."""
+    sqs = server.client("sqs")
+    url = sqs.get_queue_url(QueueName=QUEUE)["QueueUrl"]
+    for order in orders(3, False) + orders(2, True):
+        attributes = {"MessageType": {"DataType": "String", "StringValue": "OrderProcessing"}}
+        sqs.send_message(QueueUrl=url, MessageBody=json.dumps(order), MessageAttributes=attributes)
+    console(page, "queues")
+    page.get_by_role("link", name=QUEUE, exact=True).click()
+    for attempt in range(4):
+        received = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1)
+        for message in received.get("Messages", []):
+            if not json.loads(message["Body"])["simulateFailure"]:
+                sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+        if attempt < 3:
+            assert len(received.get("Messages", [])) >= 1
+            advance_clock(page, 301)
+        else:
+            assert "Messages" not in received  # the failed order went to the DLQ on this receive
+    page.get_by_role("tab", name="Monitoring").click()
+    sent = page.get_by_role("region", name="Number Of Messages Sent")
+    expect(sent.locator("circle.point").first).to_be_attached()
+    deleted = page.get_by_role("region", name="Number Of Messages Deleted")
+    expect(deleted.locator("circle.point").first).to_be_attached()
+    shots("task9-queue-monitoring")
+
+    console(page, "queues")
+    page.get_by_role("link", name=DLQ, exact=True).click()
+    page.get_by_role("button", name="Send and receive messages").click()
+    page.get_by_label("Polling duration (seconds)").fill("1")
+    page.get_by_role("button", name="Poll for messages").click()
+    expect(page.get_by_test_id("poll-status")).to_contain_text("Polling finished: 1 messages received")
+    expect(page.get_by_test_id("messages-table")).to_contain_text('"simulateFailure": true')
+    expect(page.get_by_test_id("messages-table")).to_contain_text("MessageType (String) = OrderProcessing")
+    shots("task9-dlq-poll")
+    dlq_url = sqs.get_queue_url(QueueName=DLQ)["QueueUrl"]
+    counts = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["All"])["Attributes"]
+    assert counts["ApproximateNumberOfMessagesNotVisible"] == "1"  # the poll holds it in flight
+
+    kinesis = server.client("kinesis")
+    console(page, f"stream?name={STREAM}&tab=monitoring")
+    page.get_by_role("button", name="Enable shard-level metrics").click()
+    expect(page.get_by_test_id("shard-level-metrics")).to_contain_text("Enabled: ")
+    records = [{"Data": json.dumps({"eventType": "user_activity", "n": i}).encode(), "PartitionKey": f"user-{i}"} for i in range(15)]
+    kinesis.put_records(StreamName=STREAM, Records=records)
+    for shard in kinesis.list_shards(StreamName=STREAM)["Shards"]:
+        iterator = kinesis.get_shard_iterator(
+            StreamName=STREAM, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
+        )["ShardIterator"]
+        kinesis.get_records(ShardIterator=iterator)
+    advance_clock(page, 60)
+    for title in ("Incoming records", "Outgoing records", "Iterator age"):
+        chart = page.get_by_role("region", name=title, exact=True)
+        expect(chart.locator("circle.point").first).to_be_attached()
+    per_shard = page.get_by_role("region", name="IncomingRecords per shard")
+    expect(per_shard.locator("path[data-series]")).to_have_count(2)
+    expect(per_shard.get_by_role("listitem")).to_have_text(["shardId-000000000000", "shardId-000000000001"])
+    shots("task9-stream-monitoring")
+    enhanced = kinesis.describe_stream_summary(StreamName=STREAM)["StreamDescriptionSummary"]["EnhancedMonitoring"]
+    assert "IncomingRecords" in enhanced[0]["ShardLevelMetrics"]
+
+
 def test_lab_console(page: Any, shots: Shots, console_server: ServerProcess) -> None:
     task1_queues(page, shots, console_server)
+    task2_stream(page, shots, console_server)
+    task9_monitoring(page, shots, console_server)

@@ -28,10 +28,12 @@ def shard_of(key: str) -> str:
 def test_stream_data_viewer_and_split(page: Any, shots: Shots, console_server: ServerProcess) -> None:
     page.goto("/_millpond/console/#/streams")
     page.get_by_test_id("create-stream").click()
-    page.get_by_test_id("stream-name").fill("clicks")
-    page.get_by_test_id("stream-shards").fill("2")
+    page.get_by_label("Data stream name").fill("clicks")
+    page.get_by_label("Provisioned", exact=True).check()
+    page.get_by_label("Number of shards").fill("2")
     page.get_by_test_id("create-stream-submit").click()
-    expect(page.get_by_test_id("stream-status")).to_have_text("ACTIVE")
+    expect(page.get_by_test_id("stream-status")).to_have_text("Active")
+    page.get_by_test_id("tab-shards").click()
     expect(page.locator('[data-testid="shards-table"] tbody tr')).to_have_count(2)
 
     keys = [f"user-{i}" for i in range(6)]

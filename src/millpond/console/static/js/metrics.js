@@ -73,6 +73,7 @@ export function chartGrid(container, specs, { seconds = 3600, range } = {}) {
   container.append(grid);
   const groups = specs.map((spec) => spec.series || [spec]);
   return async () => {
+    range?.sync?.();
     const window = range ? range.window() : { start: virtualNow() - seconds, end: virtualNow() };
     try {
       const flat = groups.flat();

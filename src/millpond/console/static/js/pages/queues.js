@@ -27,8 +27,8 @@ export async function list(main, params) {
       ["Messages available", (q) => q.visible, { num: true }],
       ["Messages in flight", (q) => q.inFlight, { num: true }],
       ["Messages delayed", (q) => q.delayed, { num: true }],
-      ["Dead-letter queue", (q) => (q.dlqName ? [link(href("/queue", { url: q.url.replace(/[^/]+$/, q.dlqName) }), q.dlqName), ` after ${q.maxReceiveCount} receives`] : "—")],
-      ["DLQ for", (q) => q.sources.map((name, i) => [i ? ", " : "", link(href("/queue", { url: q.url.replace(/[^/]+$/, name) }), name)])],
+      ["Dead-letter queue", (q) => (q.dlqName ? `${q.dlqName} (after ${q.maxReceiveCount} receives)` : "—")],
+      ["Dead-letter queue for", (q) => q.sources.join(", ") || "—"],
     ], queues, { empty: "No queues in this account and region.", testid: "queues-table", rowid: (q) => q.name }));
   }, 2000);
   filter.addEventListener("input", refresh);
