@@ -193,7 +193,10 @@ def task9_monitoring(page: Any, shots: Shots, server: ServerProcess) -> None:
     console(page, f"stream?name={STREAM}&tab=monitoring")
     page.get_by_role("button", name="Enable shard-level metrics").click()
     expect(page.get_by_test_id("shard-level-metrics")).to_contain_text("Enabled: ")
-    records = [{"Data": json.dumps({"eventType": "user_activity", "n": i}).encode(), "PartitionKey": f"user-{i}"} for i in range(15)]
+    records = [
+        {"Data": json.dumps({"eventType": "user_activity", "n": i}).encode(), "PartitionKey": f"user-{i}"}
+        for i in range(15)
+    ]
     kinesis.put_records(StreamName=STREAM, Records=records)
     for shard in kinesis.list_shards(StreamName=STREAM)["Shards"]:
         iterator = kinesis.get_shard_iterator(
@@ -208,8 +211,8 @@ def task9_monitoring(page: Any, shots: Shots, server: ServerProcess) -> None:
     expect(per_shard.locator("path[data-series]")).to_have_count(2)
     expect(per_shard.get_by_role("listitem")).to_have_text(["shardId-000000000000", "shardId-000000000001"])
     shots("task9-stream-monitoring")
-    enhanced = kinesis.describe_stream_summary(StreamName=STREAM)["StreamDescriptionSummary"]["EnhancedMonitoring"]
-    assert "IncomingRecords" in enhanced[0]["ShardLevelMetrics"]
+    summary = kinesis.describe_stream_summary(StreamName=STREAM)["StreamDescriptionSummary"]
+    assert "IncomingRecords" in summary["EnhancedMonitoring"][0]["ShardLevelMetrics"]
 
 
 def test_lab_console(page: Any, shots: Shots, console_server: ServerProcess) -> None:
