@@ -10,6 +10,8 @@ STAMP_CLI := $(VENV_CLI)/.installed
 STAMP_LEGACY := $(VENV_LEGACY)/.installed
 STAMP_JS := $(JS_DIR)/node_modules/.installed
 CHROMIUM := /usr/bin/chromium
+# Fonts for the console's screenshots: colour emoji (the lab's log lines) and CJK text, as Debian packages them.
+FONTS := /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf
 
 .PHONY: up test lint format bench bench-storage clean demo demo-down proof proof-long
 DEMO_ENDPOINT ?= http://localhost:4566
@@ -41,10 +43,14 @@ $(CHROMIUM):
 	apt-get update
 	DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
 
+$(FONTS):
+	@test "$$(id -u)" = 0 || { echo "installing fonts needs root: sudo apt-get install -y fonts-noto-color-emoji fonts-wqy-microhei"; exit 1; }
+	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends fonts-noto-color-emoji fonts-wqy-microhei
+
 up: $(STAMP)
 	$(BIN)/millpond up
 
-test: $(STAMP) $(STAMP_CLI) $(STAMP_LEGACY) $(STAMP_JS) $(CHROMIUM)
+test: $(STAMP) $(STAMP_CLI) $(STAMP_LEGACY) $(STAMP_JS) $(CHROMIUM) $(FONTS)
 	MILLPOND_AWS_CLI=$(abspath $(VENV_CLI))/bin/aws MILLPOND_LEGACY_PYTHON=$(abspath $(VENV_LEGACY))/bin/python \
 		$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 

@@ -6,8 +6,10 @@ three widgets, saved and reopened) and the clean-up."""
 
 from __future__ import annotations
 
+import io
 import json
 import re
+import zipfile
 from typing import Any
 
 from playwright.sync_api import expect
@@ -22,6 +24,16 @@ QUEUE = f"{USER}-order-processing-queue"
 STREAM = f"{USER}-analytics-stream"
 DASHBOARD = f"{USER}-messaging-dashboard"
 DAYS_14 = str(14 * 86400)
+FUNCTION = f"{USER}-sqs-processor"
+PROCESSOR = """
+import json
+def lambda_handler(event, context):
+    for record in event.get("Records", []):
+        order = json.loads(record["body"])
+        if order.get("simulateFailure"):
+            raise Exception(f"Simulated processing failure for order {order['orderId']}")
+    return {"batchItemFailures": []}
+"""
 
 
 def console(page: Any, path: str = "") -> None:
@@ -215,7 +227,181 @@ def task9_monitoring(page: Any, shots: Shots, server: ServerProcess) -> None:
     assert "IncomingRecords" in summary["EnhancedMonitoring"][0]["ShardLevelMetrics"]
 
 
+def processor_invoked(server: ServerProcess) -> None:
+    """The lab's SQS processor (deployed with the AWS CLI in Task 4), invoked once well and once failing."""
+    code = io.BytesIO()
+    with zipfile.ZipFile(code, "w") as archive:
+        archive.writestr("sqs_processor.py", PROCESSOR)
+    lam = server.client("lambda")
+    lam.create_function(
+        FunctionName=FUNCTION,
+        Runtime="python3.12",
+        Role="arn:aws:iam::000000000000:role/user3-messaging-lambda-role",
+        Handler="sqs_processor.lambda_handler",
+        Code={"ZipFile": code.getvalue()},
+        Timeout=60,
+    )
+    lam.get_waiter("function_active_v2").wait(FunctionName=FUNCTION)
+    for failing in (False, True):
+        event = {"Records": [{"body": json.dumps({"orderId": "ORD-1", "simulateFailure": failing})}]}
+        reply = lam.invoke(FunctionName=FUNCTION, Payload=json.dumps(event).encode())
+        assert ("FunctionError" in reply) is failing
+
+
+def add_widget(page: Any, kind: str, namespace: str, picks: list[tuple[str, str, str]], title: str) -> None:
+    """Add widget -> kind -> Browse namespace and dimension, tick metrics -> Graphed metrics -> title."""
+    page.get_by_role("button", name="Add widget").click()
+    editor = page.get_by_role("dialog", name="Add widget")
+    editor.get_by_label(kind, exact=True).check()
+    for chosen in sorted({pick_group for _, _, pick_group in picks}):
+        editor.get_by_role("button", name="All metrics").click()
+        editor.get_by_role("button", name=namespace).click()
+        editor.get_by_role("button", name=chosen).click()
+        for label, _, pick_group in picks:
+            if pick_group == chosen:
+                editor.get_by_label(label, exact=True).check()
+    editor.get_by_role("tab", name="Graphed metrics").click()
+    for label, stat, _ in picks:
+        editor.get_by_label(f"Statistic for {label}", exact=True).select_option(stat)
+        editor.get_by_label(f"Period for {label}", exact=True).select_option(label="1 minute")
+    editor.get_by_label("Widget title").fill(title)
+    editor.get_by_role("button", name="Create widget").click()
+    expect(page.get_by_role("region", name=title)).to_be_visible()
+
+
+def task10_dashboard(page: Any, shots: Shots, server: ServerProcess) -> None:
+    processor_invoked(server)
+    advance_clock(page, 60)  # the minute's gauges and counts are published
+    console(page, "dashboards")
+    page.get_by_role("button", name="Create dashboard").click()
+    page.get_by_label("Dashboard name").fill(DASHBOARD)
+    page.get_by_role("dialog").get_by_role("button", name="Create dashboard").click()
+    expect(page.get_by_role("heading", name=DASHBOARD)).to_be_visible()
+
+    queue_group, stream_group, shard_group = "Queue Metrics", "Stream Metrics", "Shard Metrics"
+    # A DLQ's NumberOfMessagesSent exists only once something is sent to it by hand: AWS does not count
+    # the messages moved there after failed receives, so the browser does not list it for the DLQ.
+    sqs_picks = [
+        (f"{queue} {metric}", stat, queue_group)
+        for queue in (DLQ, QUEUE)
+        for metric, stat in (
+            ("NumberOfMessagesSent", "Sum"),
+            ("NumberOfMessagesReceived", "Sum"),
+            ("ApproximateNumberOfMessagesVisible", "Average"),
+        )
+        if (queue, metric) != (DLQ, "NumberOfMessagesSent")
+    ]
+    add_widget(page, "Line", "AWS/SQS", sqs_picks, "SQS Queue Metrics")
+    kinesis_picks = [(f"{STREAM} IncomingRecords", "Sum", stream_group)] + [
+        (f"shardId-00000000000{i} {STREAM} OutgoingRecords", "Sum", shard_group) for i in (0, 1)
+    ]
+    add_widget(page, "Line", "AWS/Kinesis", kinesis_picks, "Kinesis Stream Metrics")
+    lambda_picks = [
+        (f"{FUNCTION} {m}", s, "By Function Name")
+        for m, s in (("Invocations", "Sum"), ("Errors", "Sum"), ("Duration", "Average"))
+    ]
+    add_widget(page, "Number", "AWS/Lambda", lambda_picks, "Lambda Function Metrics")
+
+    # Resize the number widget by its corner: two grid rows taller.
+    number = page.get_by_role("region", name="Lambda Function Metrics")
+    corner = number.get_by_role("button", name="Resize Lambda Function Metrics")
+    corner.scroll_into_view_if_needed()
+    handle = corner.bounding_box()
+    page.mouse.move(handle["x"] + 5, handle["y"] + 5)
+    page.mouse.down()
+    page.mouse.move(handle["x"] + 5, handle["y"] + 5 + 2 * 48, steps=4)
+    page.mouse.up()
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.get_by_test_id("dashboard-status")).to_have_text("Dashboard saved.")
+
+    body = json.loads(server.client("cloudwatch").get_dashboard(DashboardName=DASHBOARD)["DashboardBody"])
+    sqs_widget, kinesis_widget, lambda_widget = body["widgets"]
+    assert [w["properties"]["title"] for w in body["widgets"]] == [
+        "SQS Queue Metrics",
+        "Kinesis Stream Metrics",
+        "Lambda Function Metrics",
+    ]
+    assert sqs_widget["type"] == "metric" and sqs_widget["properties"]["view"] == "timeSeries"
+    assert sqs_widget["properties"]["period"] == 60 and sqs_widget["properties"]["stat"] == "Sum"
+    assert ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", QUEUE, {"stat": "Average"}] in (
+        sqs_widget["properties"]["metrics"]
+    )
+    assert ["AWS/SQS", "NumberOfMessagesSent", "QueueName", QUEUE] in sqs_widget["properties"]["metrics"]
+    assert len(kinesis_widget["properties"]["metrics"]) == 3 and kinesis_widget["properties"]["stat"] == "Sum"
+    assert lambda_widget["properties"]["view"] == "singleValue" and lambda_widget["height"] == 8
+    assert ["AWS/Lambda", "Invocations", "FunctionName", FUNCTION] in lambda_widget["properties"]["metrics"]
+    assert body["start"] == "-PT3H"
+
+    # Reopened from the list: every series in the legend, a line for each that has data, the numbers.
+    console(page, "dashboards")
+    page.get_by_role("link", name=DASHBOARD).click()
+    sqs_chart = page.get_by_role("region", name="SQS Queue Metrics")
+    expect(sqs_chart.get_by_role("listitem")).to_have_count(5)
+    for item in sqs_chart.get_by_role("listitem").all():
+        expect(item).to_be_in_viewport()
+    expect(sqs_chart.locator("path[data-series]")).to_have_count(series_with_data(server, sqs_widget))
+    kinesis_chart = page.get_by_role("region", name="Kinesis Stream Metrics")
+    expect(kinesis_chart.locator("path[data-series]")).to_have_count(3)
+    numbers = page.get_by_role("region", name="Lambda Function Metrics").get_by_test_id("widget-number")
+    expect(numbers).to_have_count(3)
+    expect(numbers.nth(0)).to_have_text("2")  # Invocations
+    expect(numbers.nth(1)).to_have_text("1")  # Errors
+    shots("task10-dashboard")
+
+
+def series_with_data(server: ServerProcess, widget: dict[str, Any]) -> int:
+    """How many of the widget's metrics have datapoints in the last three hours (GetMetricStatistics)."""
+    cw = server.client("cloudwatch")
+    now = server.get("/_millpond/clock")["now"]
+    found = 0
+    for row in widget["properties"]["metrics"]:
+        namespace, name, *pairs = [item for item in row if not isinstance(item, dict)]
+        reply = cw.get_metric_statistics(
+            Namespace=namespace,
+            MetricName=name,
+            Dimensions=[{"Name": pairs[i], "Value": pairs[i + 1]} for i in range(0, len(pairs), 2)],
+            StartTime=now - 3 * 3600,
+            EndTime=now + 60,
+            Period=60,
+            Statistics=["Sum"],
+        )
+        found += bool(reply["Datapoints"])
+    return found
+
+
+def clean_up(page: Any, shots: Shots, server: ServerProcess) -> None:
+    console(page, f"dashboard?name={DASHBOARD}")
+    page.get_by_role("button", name="Delete dashboard").click()
+    page.get_by_role("dialog").get_by_role("button", name="Delete").click()
+    expect(page.get_by_role("heading", name="Custom dashboards")).to_be_visible()
+    console(page, f"stream?name={STREAM}")
+    page.get_by_role("button", name="Delete").click()
+    page.get_by_label("To confirm deletion, enter delete").fill("delete")
+    page.get_by_role("dialog").get_by_role("button", name="Delete").click()
+    expect(page.get_by_role("heading", name="Data streams")).to_be_visible()
+    for queue in (QUEUE, DLQ):
+        console(page, "queues")
+        page.get_by_label(f"Select {queue}").check()
+        page.get_by_role("button", name="Delete", exact=True).click()
+        page.get_by_label("To confirm deletion, enter delete").fill("delete")
+        page.get_by_role("dialog").get_by_role("button", name="Delete").click()
+        expect(page.get_by_role("link", name=queue, exact=True)).to_have_count(0)
+    shots("clean-up")
+    assert server.client("sqs").list_queues(QueueNamePrefix=USER).get("QueueUrls", []) == []
+    assert server.client("cloudwatch").list_dashboards(DashboardNamePrefix=USER)["DashboardEntries"] == []
+    streams = server.client("kinesis").list_streams()["StreamNames"]
+    assert STREAM not in streams or (
+        server.client("kinesis").describe_stream_summary(StreamName=STREAM)["StreamDescriptionSummary"][
+            "StreamStatus"
+        ]
+        == "DELETING"
+    )
+    server.client("lambda").delete_function(FunctionName=FUNCTION)
+
+
 def test_lab_console(page: Any, shots: Shots, console_server: ServerProcess) -> None:
     task1_queues(page, shots, console_server)
     task2_stream(page, shots, console_server)
     task9_monitoring(page, shots, console_server)
+    task10_dashboard(page, shots, console_server)
+    clean_up(page, shots, console_server)

@@ -62,8 +62,8 @@ function showClock(clock) {
   document.getElementById("clock-now").textContent = fmtTime(clock.now);
   const offset = Math.round(clock.offset);
   const note = document.getElementById("clock-offset");
-  note.textContent = offset ? `(${fmtDuration(offset)} ahead of real time)` : "(real time)";
-  note.title = `virtual clock offset: +${offset} s`;
+  note.textContent = offset ? `(+${fmtDuration(offset)})` : "(real time)";
+  note.title = `The virtual clock runs ${offset} s ahead of real time`;
 }
 
 async function initHeader() {

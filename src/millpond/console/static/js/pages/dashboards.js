@@ -26,7 +26,7 @@ function createDialog() {
         try {
           await call("cloudwatch", "PutDashboard", { DashboardName: name.value.trim(), DashboardBody: JSON.stringify({ widgets: [] }) });
           dialog.close();
-          go("/dashboard", { name: name.value.trim(), add: "1" });
+          go("/dashboard", { name: name.value.trim() });
         } catch (e) { showError(error, e); }
       } }, "Create dashboard")));
   dialog.addEventListener("close", () => dialog.remove());
@@ -162,8 +162,8 @@ export async function dashboard(main, params) {
   const add = async () => {
     const widget = await editWidget(region, null);
     if (!widget) return;
-    widget.x = 0;
-    widget.y = below(widgets);
+    delete widget.x;
+    delete widget.y;
     widgets.push(widget);
     layout(widgets);
     changed();
@@ -187,5 +187,5 @@ export async function dashboard(main, params) {
   live(refresh, 3600 * 1000);  // drawn now and after every clock advance; the interval below is the user's
   schedule(range.interval());
   window.addEventListener("beforeunload", (event) => { if (dirty && grid.isConnected) event.preventDefault(); });
-  if (params.add) add();
+
 }

@@ -1,0 +1,93 @@
+"""The CloudWatch console pages a user browses by hand: the metrics page (namespace -> dimension -> metric,
+graphed), an alarm created from a metric, and a log group's events with readable times, emoji and
+non-Latin text, filtered by a pattern."""
+
+from __future__ import annotations
+
+import re
+import time
+from typing import Any
+
+from playwright.sync_api import expect
+
+from tests.support.server import ServerProcess
+
+from .conftest import Shots
+
+NAMESPACE = "Lab/Orders"
+GROUP = "/aws/lambda/user3-sqs-processor"
+LINES = [
+    "❌ Simulating failure for order ORD-1",
+    "✅ Successfully processed order ORD-2",
+    "注文 ORD-3 を処理しました 📦",
+]
+
+
+def test_metrics_alarm_and_logs(page: Any, shots: Shots, console_server: ServerProcess) -> None:
+    cw = console_server.client("cloudwatch")
+    now = console_server.get("/_millpond/clock")["now"]
+    for i, value in enumerate((3.0, 5.0, 8.0)):
+        cw.put_metric_data(
+            Namespace=NAMESPACE,
+            MetricData=[
+                {
+                    "MetricName": "OrdersPlaced",
+                    "Dimensions": [{"Name": "Shop", "Value": "Zürich"}],
+                    "Value": value,
+                    "Unit": "Count",
+                    "Timestamp": now - 600 + i * 120,
+                }
+            ],
+        )
+    page.goto("/_millpond/console/#/metrics")
+    page.get_by_role("button", name=NAMESPACE).click()
+    page.get_by_role("button", name="Shop").click()
+    page.get_by_label("Zürich OrdersPlaced", exact=True).check()
+    page.get_by_label("Period", exact=True).select_option(label="1 minute")
+    chart = page.get_by_test_id("metrics-chart")
+    expect(chart.locator("circle.point")).to_have_count(3)
+    expect(chart.get_by_role("listitem")).to_have_text(["Zürich OrdersPlaced"])
+    chart.locator("svg.chart").hover()
+    expect(chart.get_by_role("tooltip")).to_contain_text("Zürich OrdersPlaced: ")
+    page.get_by_role("button", name="Create alarm").click()
+    form = page.get_by_role("form", name="Create alarm")
+    form.get_by_label("Statistic").select_option("Maximum")
+    form.get_by_label("Threshold value").fill("")
+    form.get_by_role("button", name="Create alarm").click()
+    for message in ("Threshold must be a number.", "Alarm name is required."):
+        expect(form.get_by_role("alert").filter(has_text=message)).to_be_visible()
+    form.get_by_label("Threshold value").fill("7")
+    form.get_by_label("Alarm name", exact=True).fill("user3-orders-high")
+    shots("create-alarm")
+    form.get_by_role("button", name="Create alarm").click()
+    expect(page.get_by_test_id("alarms-table")).to_contain_text("user3-orders-high")
+    [alarm] = cw.describe_alarms(AlarmNames=["user3-orders-high"])["MetricAlarms"]
+    assert (alarm["Namespace"], alarm["MetricName"], alarm["Statistic"], alarm["Threshold"]) == (
+        NAMESPACE,
+        "OrdersPlaced",
+        "Maximum",
+        7.0,
+    )
+    assert alarm["Dimensions"] == [{"Name": "Shop", "Value": "Zürich"}]
+    assert alarm["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
+
+    logs = console_server.client("logs")
+    logs.create_log_group(logGroupName=GROUP)
+    logs.create_log_stream(logGroupName=GROUP, logStreamName="2026/12/02/[$LATEST]abc")
+    stamp = int(now * 1000)
+    logs.put_log_events(
+        logGroupName=GROUP,
+        logStreamName="2026/12/02/[$LATEST]abc",
+        logEvents=[{"timestamp": stamp + i, "message": line} for i, line in enumerate(LINES)],
+    )
+    page.goto("/_millpond/console/#/logs")
+    page.get_by_role("link", name=GROUP).click()
+    events = page.get_by_test_id("log-events-table")
+    for line in LINES:
+        expect(events).to_contain_text(line)
+    local = time.strftime("%H:%M", time.localtime(now))
+    expect(events.locator("td").first).to_have_text(re.compile(rf"\d{{4}}, {local}:\d\d"))
+    page.get_by_test_id("log-filter").fill("ORD-2")
+    page.get_by_test_id("log-search").click()
+    expect(events.locator("pre")).to_have_text([LINES[1]])
+    shots("log-events")
