@@ -81,3 +81,55 @@ def test_queue_dlq_and_redrive(page: Any, shots: Shots, console_server: ServerPr
     row = page.locator('[data-testid="queues-table"] tr[data-row="orders"]')
     expect(row.locator("td").nth(4)).to_have_text("1")
     shots("message-back-in-source")
+
+
+def test_queue_form_validation_and_edit(page: Any, shots: Shots, console_server: ServerProcess) -> None:
+    page.goto("/_millpond/console/#/queues/new")
+    page.get_by_label("Name", exact=True).fill("bad name!")
+    page.get_by_label("Visibility timeout", exact=True).fill("13")
+    page.get_by_label("Visibility timeout unit", exact=True).select_option(label="Hours")
+    page.get_by_label("Delivery delay", exact=True).fill("16")
+    page.get_by_label("Delivery delay unit", exact=True).select_option(label="Minutes")
+    page.get_by_label("Receive message wait time (seconds)").fill("21")
+    page.get_by_role("button", name="Create queue").click()
+    for message in (
+        "A queue name can have up to 80 characters. Valid values: alphanumeric characters, hyphens (-), "
+        "and underscores (_).",
+        "Visibility timeout must be between 0 seconds and 12 hours.",
+        "Delivery delay must be between 0 seconds and 15 minutes.",
+        "Receive message wait time must be between 0 and 20 seconds.",
+    ):
+        expect(page.get_by_role("alert").filter(has_text=message)).to_be_visible()
+    expect(page.get_by_label("Name", exact=True)).to_have_attribute("aria-invalid", "true")
+    shots("validation")
+
+    sqs = console_server.client("sqs")
+    sqs.create_queue(QueueName="edited", Attributes={"VisibilityTimeout": "45"})
+    # The API's own words when the queue exists with other attributes.
+    page.get_by_label("Name", exact=True).fill("edited")
+    page.get_by_label("Visibility timeout unit", exact=True).select_option(label="Seconds")
+    page.get_by_label("Visibility timeout", exact=True).fill("30")
+    page.get_by_label("Delivery delay", exact=True).fill("0")
+    page.get_by_label("Receive message wait time (seconds)").fill("0")
+    page.get_by_role("button", name="Create queue").click()
+    expect(page.get_by_test_id("form-error")).to_contain_text("QueueNameExists")
+
+    url = sqs.get_queue_url(QueueName="edited")["QueueUrl"]
+    page.goto("/_millpond/console/#/queues")
+    page.get_by_role("link", name="edited", exact=True).click()
+    page.get_by_role("button", name="Edit").click()
+    expect(page.get_by_label("Visibility timeout", exact=True)).to_have_value("45")
+    expect(page.get_by_label("Name", exact=True)).to_be_disabled()
+    page.get_by_label("Visibility timeout", exact=True).fill("2")
+    page.get_by_label("Visibility timeout unit", exact=True).select_option(label="Minutes")
+    page.get_by_role("button", name="Add new tag").click()
+    page.get_by_label("Key", exact=True).fill("Team")
+    page.get_by_label("Value", exact=True).fill("Zürich 🚀")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("heading", name="edited", exact=True)).to_be_visible()
+    attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["VisibilityTimeout"])["Attributes"]
+    assert attributes == {"VisibilityTimeout": "120"}
+    assert sqs.list_queue_tags(QueueUrl=url)["Tags"] == {"Team": "Zürich 🚀"}
+    page.get_by_role("tab", name="Tagging").click()
+    expect(page.get_by_test_id("tags-table")).to_contain_text("Zürich 🚀")
+    shots("edited")
