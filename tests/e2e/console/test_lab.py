@@ -311,6 +311,15 @@ def task10_dashboard(page: Any, shots: Shots, server: ServerProcess) -> None:
     page.mouse.down()
     page.mouse.move(handle["x"] + 5, handle["y"] + 5 + 2 * 48, steps=4)
     page.mouse.up()
+    # Move it by its title, twelve columns (half the dashboard) to the right.
+    title = number.get_by_role("heading", name="Lambda Function Metrics")
+    start = title.bounding_box()
+    column = (page.get_by_test_id("dashboard").bounding_box()["width"] + 8) / 24
+    page.mouse.move(start["x"] + 10, start["y"] + 5)
+    page.mouse.down()
+    page.mouse.move(start["x"] + 10 + 12 * column, start["y"] + 5, steps=6)
+    page.mouse.up()
+    expect(page.get_by_test_id("dashboard-status")).to_have_text("You have unsaved changes.")
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page.get_by_test_id("dashboard-status")).to_have_text("Dashboard saved.")
 
@@ -329,6 +338,10 @@ def task10_dashboard(page: Any, shots: Shots, server: ServerProcess) -> None:
     assert ["AWS/SQS", "NumberOfMessagesSent", "QueueName", QUEUE] in sqs_widget["properties"]["metrics"]
     assert len(kinesis_widget["properties"]["metrics"]) == 3 and kinesis_widget["properties"]["stat"] == "Sum"
     assert lambda_widget["properties"]["view"] == "singleValue" and lambda_widget["height"] == 8
+    assert (lambda_widget["x"], lambda_widget["y"]) == (12, 6) and (
+        kinesis_widget["x"],
+        kinesis_widget["y"],
+    ) == (12, 0)
     assert ["AWS/Lambda", "Invocations", "FunctionName", FUNCTION] in lambda_widget["properties"]["metrics"]
     assert body["start"] == "-PT3H"
 
@@ -340,6 +353,11 @@ def task10_dashboard(page: Any, shots: Shots, server: ServerProcess) -> None:
     for item in sqs_chart.get_by_role("listitem").all():
         expect(item).to_be_in_viewport()
     expect(sqs_chart.locator("path[data-series]")).to_have_count(series_with_data(server, sqs_widget))
+    sqs_chart.locator("svg.chart").hover(position={"x": 400, "y": 40})
+    tip = sqs_chart.get_by_role("tooltip")
+    expect(tip.locator(".tip-row")).to_have_count(5)
+    expect(tip).to_contain_text(f"{QUEUE} NumberOfMessagesSent: ")
+    expect(tip).to_contain_text(" count")
     kinesis_chart = page.get_by_role("region", name="Kinesis Stream Metrics")
     expect(kinesis_chart.locator("path[data-series]")).to_have_count(3)
     numbers = page.get_by_role("region", name="Lambda Function Metrics").get_by_test_id("widget-number")

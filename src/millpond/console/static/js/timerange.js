@@ -67,7 +67,7 @@ export function timeRange(initial, onChange, { refresh = 0, onRefresh } = {}) {
   bar.state = () => ({ ...current });
   bar.interval = () => Number(interval.value);
   bar.sync = sync;
-  bar.append(...buttons, custom, customBox, nowNote, h("label", {}, "Refresh ", interval));
+  bar.append(...buttons, custom, customBox, nowNote, onRefresh ? h("label", {}, "Refresh ", interval) : null);
   sync();
   return bar;
 }

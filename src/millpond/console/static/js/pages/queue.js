@@ -78,7 +78,7 @@ export function queueMetrics(name) {
 
 function monitoring(panel, name) {
   let refresh = () => undefined;
-  const range = timeRange({ seconds: 3600 }, () => refresh(), { onRefresh: () => undefined });
+  const range = timeRange({ seconds: 3600 }, () => refresh());
   panel.append(range);
   refresh = live(chartGrid(panel, queueMetrics(name), { range }), 10000);
 }
