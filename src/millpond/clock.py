@@ -3,6 +3,8 @@
 `VirtualClock` follows real time plus an offset that only grows: `advance(seconds)` moves it forward and
 wakes everything waiting on time (long polls, visibility timeouts, batching windows), so tests never sleep.
 `ManualClock` stands still until advanced, for unit tests of domain rules.
+`on_advance` callbacks run synchronously inside `advance`, before any waiter wakes: what must see the
+world as it stood at the jump (the CloudWatch gauges of the minutes jumped over) looks there.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from collections.abc import Callable
 from typing import Protocol
 
 
@@ -48,6 +51,18 @@ class VirtualClock:
         self.offset = offset
         self._signal: _AdvanceSignal | None = None
         self._listeners: list[asyncio.AbstractEventLoop] = []
+        self._on_advance: list[Callable[[float], None]] = []
+
+    def on_advance(self, callback: Callable[[float], None]) -> None:
+        """Call `callback(new_now)` synchronously at each advance, before waiters wake."""
+        self._on_advance.append(callback)
+
+    def _advanced(self) -> None:
+        now = self.now()
+        for callback in list(self._on_advance):
+            callback(now)
+        if self._signal is not None:
+            self._signal.fire()
 
     def now(self) -> float:
         return time.time() + self.offset
@@ -61,8 +76,7 @@ class VirtualClock:
         if seconds < 0:
             raise ValueError("the clock only moves forward")
         self.offset += seconds
-        if self._signal is not None:
-            self._signal.fire()
+        self._advanced()
         return self.now()
 
     async def sleep_until(self, deadline: float) -> None:
@@ -89,6 +103,5 @@ class ManualClock(VirtualClock):
             raise ValueError("the clock only moves forward")
         self._now += seconds
         self.offset += seconds
-        if self._signal is not None:
-            self._signal.fire()
+        self._advanced()
         return self._now

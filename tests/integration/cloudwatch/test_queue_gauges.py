@@ -1,6 +1,7 @@
 """The SQS gauges (ApproximateNumberOfMessagesVisible / NotVisible) across virtual-clock moves: each minute's
 datapoint says what GetQueueAttributes said in that minute, whether the clock was stepped a minute at a time
-or jumped across a visibility timeout in one move (the minutes a jump skips are not all "now")."""
+or jumped across a visibility timeout in one move (the minutes a jump skips are not all "now", nor what a
+consumer did right after the jump)."""
 
 from __future__ import annotations
 
@@ -69,6 +70,10 @@ def test_gauges_agree_with_get_queue_attributes_across_clock_moves(cw_server: Se
         end = boundary + 60 * k
         expected[end - 60] = (0, 1) if end < received_at + VISIBILITY else (1, 0)
     assert attributes() == expected[boundary + 60 * 16] == (1, 0)
+    # A consumer that receives right after the jump (as a Lambda poller woken by it does) changes now,
+    # not the minutes jumped over.
+    assert len(sqs.receive_message(QueueUrl=url)["Messages"]) == 1
+    assert attributes() == (0, 1)
 
     last = boundary + 60 * 16
     found = eventually(

@@ -2,7 +2,8 @@
 
 Each service counts through its own small interface (SqsMetrics, Kinesis's and Lambda's MetricSink,
 EventSourceMetrics); the adapters here implement them over the metric store. The tick wakes at every
-minute boundary of the virtual clock (or when it is advanced): it samples the gauges (queue depths and
+minute boundary of the virtual clock (or when it is advanced; the minutes a jump skips are sampled inside
+the jump itself, see Ticker.catch_up): it samples the gauges (queue depths and
 the age of the oldest message, for queues active in the last 6 hours, as AWS publishes them), flushes the
 store, evaluates the alarms and compacts old data (retention.py).
 """
@@ -162,12 +163,35 @@ class Ticker:
         self.after = after
         self._task: asyncio.Task[None] | None = None
         self._last = 0
+        self._hooked = False
         self.ticks = 0
 
     def start(self) -> None:
         if self._task is None:
             self._last = int(self.clock.now() // 60 * 60)
             self._task = asyncio.create_task(self._run())
+            on_advance = getattr(self.clock, "on_advance", None)
+            if on_advance is not None and not self._hooked:
+                on_advance(self.catch_up)
+                self._hooked = True
+
+    def catch_up(self, now: float) -> None:
+        """At a jump of the clock, before anything else runs: sample the gauges of the minutes jumped over
+        from the state the jump found (a consumer woken by the jump must not colour the minutes before)."""
+        if self._task is None:
+            return
+        try:
+            self.sample_missed(now)
+        except Exception:
+            log.exception("sampling the CloudWatch gauges at a clock jump failed")
+
+    def sample_missed(self, now: float) -> None:
+        boundary = int(now // 60 * 60)
+        first = max(self._last + 60, boundary - 60 * (MAX_FILL_MINUTES - 1))
+        # A gauge sampled at a minute boundary describes the minute that just ended.
+        stamps = [b - 60 for b in range(first, boundary + 1, 60)]
+        self._last = max(self._last, boundary)
+        self.emission.sample(stamps, now)
 
     async def stop(self) -> None:
         if self._task is not None:
@@ -186,12 +210,7 @@ class Ticker:
 
     async def tick(self) -> None:
         now = self.clock.now()
-        boundary = int(now // 60 * 60)
-        first = max(self._last + 60, boundary - 60 * (MAX_FILL_MINUTES - 1))
-        # A gauge sampled at a minute boundary describes the minute that just ended.
-        stamps = [b - 60 for b in range(first, boundary + 1, 60)]
-        self._last = max(self._last, boundary)
-        self.emission.sample(stamps, now)
+        self.sample_missed(now)
         await self.emission.store.flush()
         for step in self.after:
             await step(now)
