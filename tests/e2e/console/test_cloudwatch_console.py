@@ -4,6 +4,7 @@ non-Latin text, filtered by a pattern."""
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from typing import Any
@@ -70,6 +71,46 @@ def test_metrics_alarm_and_logs(page: Any, shots: Shots, console_server: ServerP
     )
     assert alarm["Dimensions"] == [{"Name": "Shop", "Value": "Zürich"}]
     assert alarm["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
+
+    # A dashboard with a Text and a Stacked area widget, a 1 h time range, saved and deleted from the list.
+    page.goto("/_millpond/console/#/dashboards")
+    page.get_by_role("button", name="Create dashboard").click()
+    page.get_by_label("Dashboard name").fill("user3 orders")
+    page.get_by_role("dialog").get_by_role("button", name="Create dashboard").click()
+    invalid = "The value for field DashboardName contains invalid characters."
+    expect(page.get_by_role("dialog").get_by_role("alert").filter(has_text=invalid)).to_be_visible()
+    page.get_by_label("Dashboard name").fill("user3-orders")
+    page.get_by_role("dialog").get_by_role("button", name="Create dashboard").click()
+    page.get_by_role("button", name="Add widget").click()
+    editor = page.get_by_role("dialog", name="Add widget")
+    editor.get_by_label("Text", exact=True).check()
+    editor.get_by_label("Markdown").fill("# Orders 📦\n注文の処理")
+    editor.get_by_role("button", name="Create widget").click()
+    page.get_by_role("button", name="Add widget").click()
+    editor.get_by_label("Stacked area", exact=True).check()
+    editor.get_by_role("button", name=NAMESPACE).click()
+    editor.get_by_role("button", name="Shop").click()
+    editor.get_by_label("Zürich OrdersPlaced", exact=True).check()
+    editor.get_by_label("Widget title").fill("Orders by shop")
+    editor.get_by_role("button", name="Create widget").click()
+    expect(page.get_by_role("region", name="Text")).to_contain_text("注文の処理")
+    expect(page.get_by_role("region", name="Orders by shop").locator("path[fill-opacity]")).to_have_count(1)
+    page.get_by_role("group", name="Time range").get_by_role("button", name="1h").click()
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.get_by_test_id("dashboard-status")).to_have_text("Dashboard saved.")
+    shots("dashboard-text-and-stacked")
+    body = json.loads(cw.get_dashboard(DashboardName="user3-orders")["DashboardBody"])
+    assert body["start"] == "-PT1H"
+    text, stacked = body["widgets"]
+    assert text["type"] == "text" and text["properties"]["markdown"] == "# Orders 📦\n注文の処理"
+    assert stacked["properties"]["stacked"] is True and stacked["properties"]["view"] == "timeSeries"
+    assert stacked["properties"]["metrics"] == [[NAMESPACE, "OrdersPlaced", "Shop", "Zürich"]]
+    page.goto("/_millpond/console/#/dashboards")
+    page.get_by_role("button", name="Delete user3-orders").click()
+    page.get_by_role("dialog").get_by_role("button", name="Delete").click()
+    expect(page.get_by_test_id("dashboards-table")).to_have_count(1)
+    expect(page.get_by_role("link", name="user3-orders")).to_have_count(0)
+    assert cw.list_dashboards()["DashboardEntries"] == []
 
     logs = console_server.client("logs")
     logs.create_log_group(logGroupName=GROUP)

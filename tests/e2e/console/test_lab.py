@@ -134,6 +134,8 @@ def task2_stream(page: Any, shots: Shots, server: ServerProcess) -> None:
     page.get_by_role("tab", name="Shards").click()
     expect(page.locator('[data-testid="shards-table"] tbody tr')).to_have_count(2)
     shots("task2-shards")
+    page.get_by_role("tab", name="Tags").click()
+    expect(page.get_by_test_id("stream-tags-table")).to_contain_text("ServerlessLab")
     page.get_by_role("tab", name="Monitoring").click()
     for title in ("Incoming records", "Outgoing records", "Iterator age"):
         expect(page.get_by_role("region", name=title, exact=True)).to_be_visible()
