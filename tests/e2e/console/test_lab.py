@@ -2,7 +2,7 @@
 every field and button found by the label or role the lab's words give it, and the state checked through
 boto3 after each task. Tasks 1 and 2 (queues with a DLQ, a stream), the 9.2 / 9.4 monitoring checks (a
 failing order ends in the DLQ after the virtual clock is advanced from the page), Task 10 (the dashboard's
-three widgets, saved and reopened) and the clean-up."""
+three widgets, saved and reopened), the log groups of 11.1 and the clean-up."""
 
 from __future__ import annotations
 
@@ -31,7 +31,9 @@ def lambda_handler(event, context):
     for record in event.get("Records", []):
         order = json.loads(record["body"])
         if order.get("simulateFailure"):
+            print(f"❌ Simulating failure for order {order['orderId']}")
             raise Exception(f"Simulated processing failure for order {order['orderId']}")
+        print(f"✅ Successfully processed order {order['orderId']}")
     return {"batchItemFailures": []}
 """
 
@@ -389,6 +391,19 @@ def series_with_data(server: ServerProcess, widget: dict[str, Any]) -> int:
     return found
 
 
+def task11_logs(page: Any, shots: Shots, server: ServerProcess) -> None:
+    """11.1: CloudWatch -> Log groups -> the processor's group: its events, emoji and all, filtered."""
+    console(page, "logs")
+    page.get_by_role("link", name=f"/aws/lambda/{FUNCTION}").click()
+    events = page.get_by_test_id("log-events-table")
+    expect(events).to_contain_text("✅ Successfully processed order ORD-1")
+    expect(events).to_contain_text("❌ Simulating failure for order ORD-1")
+    page.get_by_test_id("log-filter").fill("Simulating")
+    page.get_by_test_id("log-search").click()
+    expect(events.locator("pre")).to_have_text(["❌ Simulating failure for order ORD-1"])
+    shots("task11-logs")
+
+
 def clean_up(page: Any, shots: Shots, server: ServerProcess) -> None:
     console(page, f"dashboard?name={DASHBOARD}")
     page.get_by_role("button", name="Delete dashboard").click()
@@ -424,4 +439,5 @@ def test_lab_console(page: Any, shots: Shots, console_server: ServerProcess) -> 
     task2_stream(page, shots, console_server)
     task9_monitoring(page, shots, console_server)
     task10_dashboard(page, shots, console_server)
+    task11_logs(page, shots, console_server)
     clean_up(page, shots, console_server)
