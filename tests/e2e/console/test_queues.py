@@ -133,3 +133,26 @@ def test_queue_form_validation_and_edit(page: Any, shots: Shots, console_server:
     page.get_by_role("tab", name="Tagging").click()
     expect(page.get_by_test_id("tags-table")).to_contain_text("Zürich 🚀")
     shots("edited")
+
+
+def test_fifo_queue_from_the_form(page: Any, console_server: ServerProcess) -> None:
+    page.goto("/_millpond/console/#/queues/new")
+    page.get_by_label("FIFO", exact=True).check()
+    page.get_by_label("Name", exact=True).fill("jobs")
+    page.get_by_role("button", name="Create queue").click()
+    expect(page.get_by_role("alert").filter(has_text="must end with the .fifo suffix")).to_be_visible()
+    page.get_by_label("Name", exact=True).fill("jobs.fifo")
+    page.get_by_label("Content-based deduplication").check()
+    page.get_by_role("button", name="Create queue").click()
+    expect(page.get_by_role("heading", name="jobs.fifo", exact=True)).to_be_visible()
+    sqs = console_server.client("sqs")
+    url = sqs.get_queue_url(QueueName="jobs.fifo")["QueueUrl"]
+    attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+    assert attributes["FifoQueue"] == "true" and attributes["ContentBasedDeduplication"] == "true"
+    page.get_by_role("button", name="Send and receive messages").click()
+    page.get_by_label("Message body").fill("job 1 – ünïcödé ✓")
+    page.get_by_label("Message group ID").fill("group-a")
+    page.get_by_role("button", name="Send message").click()
+    expect(page.get_by_test_id("send-result")).to_contain_text("Your message has been sent")
+    [message] = sqs.receive_message(QueueUrl=url, AttributeNames=["All"])["Messages"]
+    assert message["Body"] == "job 1 – ünïcödé ✓" and message["Attributes"]["MessageGroupId"] == "group-a"
