@@ -150,9 +150,9 @@ def test_fifo_queue_from_the_form(page: Any, console_server: ServerProcess) -> N
     attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
     assert attributes["FifoQueue"] == "true" and attributes["ContentBasedDeduplication"] == "true"
     page.get_by_role("button", name="Send and receive messages").click()
-    page.get_by_label("Message body").fill("job 1 – ünïcödé ✓")
+    page.get_by_label("Message body").fill("job 1: ünïcödé ✓ 処理")
     page.get_by_label("Message group ID").fill("group-a")
     page.get_by_role("button", name="Send message").click()
     expect(page.get_by_test_id("send-result")).to_contain_text("Your message has been sent")
     [message] = sqs.receive_message(QueueUrl=url, AttributeNames=["All"])["Messages"]
-    assert message["Body"] == "job 1 – ünïcödé ✓" and message["Attributes"]["MessageGroupId"] == "group-a"
+    assert message["Body"] == "job 1: ünïcödé ✓ 処理" and message["Attributes"]["MessageGroupId"] == "group-a"
