@@ -9,7 +9,7 @@ const uid = (prefix) => `${prefix}-${++serial}`;
 export function row(label, control, { hint, error } = {}) {
   const target = control.matches("input, select, textarea") ? control : control.querySelector("input, select, textarea") || control;
   if (!target.id) target.id = uid("f");
-  const note = error || h("div", { class: "error field-error", role: "alert" });
+  const note = error || h("div", { class: "error field-error", "aria-live": "polite" });
   return [h("label", { for: target.id }, label), h("div", {}, control, hint ? h("div", { class: "muted hint" }, hint) : null, note)];
 }
 
@@ -95,12 +95,12 @@ export const copyable = (text, what, testid) => h("span", { class: "copyable" },
 
 /** Show validation messages: problems is [[control, message]]; returns true when there were none. */
 export function showProblems(form, problems) {
-  for (const note of form.querySelectorAll(".field-error")) note.textContent = "";
+  for (const note of form.querySelectorAll(".field-error")) { note.textContent = ""; note.removeAttribute("role"); }
   for (const control of form.querySelectorAll("[aria-invalid]")) control.removeAttribute("aria-invalid");
   for (const [control, message] of problems) {
     control.setAttribute("aria-invalid", "true");
     const note = control.closest("div")?.querySelector(":scope > .field-error") || control.parentElement?.parentElement?.querySelector(".field-error");
-    if (note) note.textContent = message;
+    if (note) { note.textContent = message; note.setAttribute("role", "alert"); }
   }
   if (problems.length) problems[0][0].focus?.();
   return problems.length === 0;

@@ -8,6 +8,7 @@ import { live, refreshAll } from "../live.js";
 import { go, href, setParam } from "../nav.js";
 import { mappingsTable } from "./queue.js";
 import { create } from "./stream_form.js";
+import { configuration } from "./stream_config.js";
 import { monitoring } from "./stream_monitoring.js";
 
 export { create };
@@ -184,6 +185,7 @@ export async function detail(main, params) {
       ["details", "Details", (p) => { p.append(summary); showSummary(); }],
       ["shards", "Shards", (p) => updaters.push(shardsTab(p, () => data))],
       ["monitoring", "Monitoring", (p) => updaters.push(monitoring(p, () => data))],
+      ["configuration", "Configuration", (p) => configuration(p, () => data)],
       ["data", "Data viewer", (p) => dataTab(p, () => data, params)],
       ["consumers", "Enhanced fan-out", (p) => updaters.push(consumersTab(p, () => data))],
       ["triggers", "Lambda triggers", (p) => { const box = h("div"); p.append(box); const u = () => replace(box, mappingsTable(data.mappings, { onChange: refreshAll })); u(); updaters.push(u); }],
