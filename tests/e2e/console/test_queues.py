@@ -3,6 +3,7 @@ deleting, advance the virtual clock from the page, see the message in the DLQ, r
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from playwright.sync_api import expect
@@ -143,12 +144,20 @@ def test_fifo_queue_from_the_form(page: Any, console_server: ServerProcess) -> N
     expect(page.get_by_role("alert").filter(has_text="must end with the .fifo suffix")).to_be_visible()
     page.get_by_label("Name", exact=True).fill("jobs.fifo")
     page.get_by_label("Content-based deduplication").check()
+    senders = page.locator("fieldset", has_text="Define who can send messages to the queue")
+    senders.get_by_label("Only the specified AWS accounts, IAM users and roles").check()
+    page.get_by_label("Accounts, users and roles that can send messages").fill("111122223333")
+    expect(page.get_by_test_id("policy-preview")).to_contain_text('"__sender_statement"')
     page.get_by_role("button", name="Create queue").click()
     expect(page.get_by_role("heading", name="jobs.fifo", exact=True)).to_be_visible()
     sqs = console_server.client("sqs")
     url = sqs.get_queue_url(QueueName="jobs.fifo")["QueueUrl"]
     attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
     assert attributes["FifoQueue"] == "true" and attributes["ContentBasedDeduplication"] == "true"
+    owner, sender = json.loads(attributes["Policy"])["Statement"]
+    assert owner["Sid"] == "__owner_statement" and owner["Action"] == ["SQS:*"]
+    assert sender["Principal"] == {"AWS": ["arn:aws:iam::111122223333:root"]}
+    assert sender["Action"] == ["SQS:SendMessage"] and sender["Resource"].endswith(":jobs.fifo")
     page.get_by_role("button", name="Send and receive messages").click()
     page.get_by_label("Message body").fill("job 1: ünïcödé ✓ 処理")
     page.get_by_label("Message group ID").fill("group-a")

@@ -7,18 +7,33 @@ import { copyButton, duration, radios, row, showError, showProblems, tagEditor }
 
 const KB = 1024;
 
-export function defaultPolicy(account, region, name) {
-  return JSON.stringify({
-    Version: "2012-10-17",
-    Id: "__default_policy_ID",
-    Statement: [{
-      Sid: "__owner_statement",
-      Effect: "Allow",
-      Principal: { AWS: `arn:aws:iam::${account}:root` },
-      Action: ["SQS:*"],
-      Resource: `arn:aws:sqs:${region}:${account}:${name}`,
-    }],
-  }, null, 2);
+const RECEIVE_ACTIONS = ["SQS:ChangeMessageVisibility", "SQS:DeleteMessage", "SQS:ReceiveMessage"];
+
+/** The policy the AWS console's Basic method writes: the owner's statement, and senders / receivers. */
+export function defaultPolicy(account, region, name, { senders = [], receivers = [] } = {}) {
+  const resource = `arn:aws:sqs:${region}:${account}:${name}`;
+  const principal = (ids) => ({ AWS: ids.map((id) => (/^\d{12}$/.test(id) ? `arn:aws:iam::${id}:root` : id)) });
+  const statements = [{ Sid: "__owner_statement", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: ["SQS:*"], Resource: resource }];
+  if (senders.length) statements.push({ Sid: "__sender_statement", Effect: "Allow", Principal: principal(senders), Action: ["SQS:SendMessage"], Resource: resource });
+  if (receivers.length) statements.push({ Sid: "__receiver_statement", Effect: "Allow", Principal: principal(receivers), Action: RECEIVE_ACTIONS, Resource: resource });
+  return JSON.stringify({ Version: "2012-10-17", Id: "__default_policy_ID", Statement: statements }, null, 2);
+}
+
+/** Basic: who can send and who can receive (only the owner, or the listed accounts, users and roles). */
+function basicPolicy(account) {
+  const part = (what) => {
+    const choice = radios(`Define who can ${what} messages ${what === "send" ? "to" : "from"} the queue`, [
+      ["owner", "Only the queue owner", `Only the owner of the queue (${account}) can ${what} messages.`],
+      ["specified", "Only the specified AWS accounts, IAM users and roles", ""],
+    ], "owner");
+    const ids = h("input", { size: 60, "aria-label": `Accounts, users and roles that can ${what} messages`, placeholder: "123456789012, arn:aws:iam::123456789012:role/name", disabled: true });
+    choice.addEventListener("change", () => { ids.disabled = choice.value !== "specified"; });
+    const read = () => (choice.value === "specified" ? ids.value.split(/[\s,]+/).filter(Boolean) : []);
+    return { element: [choice, h("div", { class: "full" }, ids)], read, ids };
+  };
+  const send = part("send");
+  const receive = part("receive");
+  return { element: [send.element, receive.element], read: () => ({ senders: send.read(), receivers: receive.read() }), inputs: [send.ids, receive.ids] };
 }
 
 function redrive(attributes) {
@@ -63,7 +78,9 @@ export async function queueForm(existing, queues, onDone) {
   const tags = tagEditor(existing?.tags || {});
   const error = h("div", { class: "error", role: "alert", testid: "form-error" });
 
-  const policyText = () => defaultPolicy(ctx.account, ctx.region, name.value.trim() || "queue-name");
+  const basic = basicPolicy(ctx.account);
+  const preview = h("pre", { class: "mono card", testid: "policy-preview", "aria-label": "Access policy (generated)" });
+  const policyText = () => defaultPolicy(ctx.account, ctx.region, name.value.trim() || "queue-name", basic.read());
   let policyEdited = Boolean(a.Policy);
   policy.value = a.Policy ? JSON.stringify(JSON.parse(a.Policy), null, 2) : policyText();
   policy.addEventListener("input", () => { policyEdited = true; });
@@ -71,8 +88,11 @@ export async function queueForm(existing, queues, onDone) {
   const showPolicy = () => replace(policyBox, policyMethod.value === "advanced"
     ? h("div", {}, h("label", { for: policy.id || (policy.id = "queue-policy-json") }, "Access policy (JSON)"), policy,
       h("div", { class: "toolbar" }, copyButton(() => policy.value, "access policy")))
-    : h("p", { class: "muted", testid: "policy-basic" }, "Define who can send messages to the queue and who can receive them: ",
-      h("strong", {}, "Only the queue owner"), " (the account ", ctx.account, "). Choose Advanced to write the JSON policy."));
+    : h("div", { testid: "policy-basic" }, basic.element, h("p", { class: "muted" }, "The access policy these choices write:"), preview));
+  const showPreview = () => { preview.textContent = policyText(); };
+  for (const el of [name, ...basic.inputs]) el.addEventListener("input", showPreview);
+  policyBox.addEventListener("change", showPreview);
+  showPreview();
   policyMethod.addEventListener("change", showPolicy);
   showPolicy();
   const showDlq = () => {
