@@ -132,3 +132,34 @@ def test_metrics_alarm_and_logs(page: Any, shots: Shots, console_server: ServerP
     page.get_by_test_id("log-search").click()
     expect(events.locator("pre")).to_have_text([LINES[1]])
     shots("log-events")
+
+
+def test_number_widget_shows_every_value(page: Any, shots: Shots, console_server: ServerProcess) -> None:
+    """Twelve values in a 6 x 6 number widget: all of them in view (the type shrinks to fit), none clipped."""
+    cw = console_server.client("cloudwatch")
+    shops = [f"shop-{i:02d}" for i in range(12)]
+    cw.put_metric_data(
+        Namespace="Lab/Numbers",
+        MetricData=[
+            {"MetricName": "Orders", "Dimensions": [{"Name": "Shop", "Value": shop}], "Value": float(i)}
+            for i, shop in enumerate(shops)
+        ],
+    )
+    metrics = [["Lab/Numbers", "Orders", "Shop", shop] for shop in shops]
+    widget = {
+        "view": "singleValue",
+        "metrics": metrics,
+        "stat": "Sum",
+        "period": 300,
+        "title": "Twelve",
+        "region": "us-east-1",
+    }
+    body = {"widgets": [{"type": "metric", "x": 0, "y": 0, "width": 6, "height": 6, "properties": widget}]}
+    cw.put_dashboard(DashboardName="numbers", DashboardBody=json.dumps(body))
+    page.goto("/_millpond/console/#/dashboard?name=numbers")
+    values = page.get_by_role("region", name="Twelve").get_by_test_id("widget-number")
+    expect(values).to_have_count(12)
+    expect(values).to_have_text([str(i) for i in range(12)])
+    for value in values.all():
+        expect(value).to_be_in_viewport()
+    shots("twelve-numbers")

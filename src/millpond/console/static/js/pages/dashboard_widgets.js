@@ -44,6 +44,15 @@ export async function alarmTable(params = {}) {
   ], alarms, { empty: "No alarms.", testid: "alarms-table" });
 }
 
+/** Shrink a number grid's type until every value fits the widget, as AWS's number widgets do. */
+function fitNumbers(body, grid) {
+  for (let size = 28; size >= 12; size -= 2) {
+    grid.style.setProperty("--size", `${size}px`);
+    grid.style.setProperty("--min", `${Math.max(70, size * 4)}px`);
+    if (grid.scrollHeight <= body.clientHeight + 1 && grid.scrollWidth <= body.clientWidth + 1) return;
+  }
+}
+
 /** Fill `body` with the widget; returns its refresh(window) for metric and alarm widgets. */
 export function drawWidget(widget, body) {
   const properties = widget.properties || {};
@@ -63,7 +72,9 @@ export function drawWidget(widget, body) {
     try {
       const series = await fetchSeries(specs, { start: window.start, end: window.end + 60 });
       if (properties.view === "singleValue") {
-        replace(body, numbers(series));
+        const grid = numbers(series);
+        replace(body, grid);
+        fitNumbers(body, grid);
         return;
       }
       const key = legend(series);
