@@ -163,3 +163,17 @@ def test_number_widget_shows_every_value(page: Any, shots: Shots, console_server
     for value in values.all():
         expect(value).to_be_in_viewport()
     shots("twelve-numbers")
+    # A custom absolute range, saved as ISO 8601 start and end.
+    expect(page.get_by_role("button", name="Copy dashboard ARN")).to_be_visible()
+    page.get_by_role("button", name="Custom").click()
+    page.get_by_label("Custom start").fill("2026-01-05T10:00")
+    page.get_by_label("Custom end").fill("2026-01-05T12:30")
+    page.get_by_role("button", name="Apply").click()
+    expect(page.get_by_test_id("range-note")).to_contain_text("Jan 5, 2026")
+    page.get_by_label("Refresh interval").select_option(label="1 minute")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.get_by_test_id("dashboard-status")).to_have_text("Dashboard saved.")
+    saved = json.loads(cw.get_dashboard(DashboardName="numbers")["DashboardBody"])
+    start = time.mktime(time.strptime("2026-01-05 10:00", "%Y-%m-%d %H:%M"))
+    assert saved["start"] == time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime(start))
+    assert saved["end"] == time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime(start + 2.5 * 3600))

@@ -3,7 +3,7 @@
 // "Save", which stores the body in AWS's dashboard body structure (what get-dashboard returns).
 import { call, session } from "../api.js";
 import { attempt, confirmDialog, fmtTime, h, link, replace, table } from "../dom.js";
-import { row, showError } from "../forms.js";
+import { copyable, row, showError } from "../forms.js";
 import { live } from "../live.js";
 import { go, href } from "../nav.js";
 import { parseRelative, timeRange, toRelative } from "../timerange.js";
@@ -177,6 +177,7 @@ export async function dashboard(main, params) {
       h("button", { type: "button", onclick: add }, "Add widget"),
       h("button", { type: "button", class: "primary", onclick: save }, "Save"),
       h("button", { type: "button", class: "danger", onclick: remove }, "Delete dashboard")),
+    result.DashboardArn ? h("p", { class: "muted" }, "ARN ", copyable(result.DashboardArn, "dashboard ARN")) : null,
     range, grid);
   draw();
   let timer = null;
