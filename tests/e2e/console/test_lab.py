@@ -206,7 +206,11 @@ def task9_monitoring(page: Any, shots: Shots, server: ServerProcess) -> None:
     assert counts["ApproximateNumberOfMessagesNotVisible"] == "1"  # the poll holds it in flight
 
     kinesis = server.client("kinesis")
-    console(page, f"stream?name={STREAM}&tab=monitoring")
+    console(page, "streams")
+    page.get_by_role("link", name=STREAM).click()
+    page.get_by_role("tab", name="Monitoring").click()
+    page.get_by_role("tab", name="Shards").click()
+    page.get_by_role("button", name="Shard-level metrics").click()
     page.get_by_role("button", name="Enable shard-level metrics").click()
     expect(page.get_by_test_id("shard-level-metrics")).to_contain_text("Enabled: ")
     records = [

@@ -49,7 +49,7 @@ export async function list(main) {
 
 const isOpen = (s) => !s.SequenceNumberRange?.EndingSequenceNumber;
 
-function shardsTab(panel, get) {
+function shardsTab(panel, get, showShardMetrics) {
   const box = h("div");
   const splitShard = h("select", { testid: "split-shard" });
   const splitKey = h("input", { size: 42, testid: "split-key", placeholder: "new starting hash key (default: the middle)" });
@@ -67,7 +67,7 @@ function shardsTab(panel, get) {
   const merge = async () => {
     if (await attempt(() => call("kinesis", "MergeShards", { StreamName: name(), ShardToMerge: mergeA.value, AdjacentShardToMerge: mergeB.value }), "Merge started")) refreshAll();
   };
-  panel.append(box,
+  panel.append(h("div", { class: "toolbar" }, h("button", { type: "button", onclick: showShardMetrics }, "Shard-level metrics")), box,
     h("h2", {}, "Split a shard"), h("div", { class: "card toolbar" }, splitShard, splitKey, h("button", { type: "button", class: "primary", onclick: split, testid: "split-submit" }, "Split")),
     h("h2", {}, "Merge two adjacent shards"), h("div", { class: "card toolbar" }, mergeA, " with ", mergeB, h("button", { type: "button", class: "primary", onclick: merge, testid: "merge-submit" }, "Merge")));
   const update = () => {
@@ -177,13 +177,17 @@ export async function detail(main, params) {
     ]));
   };
   const remove = async () => { if (await deleteStream(params.name)) go("/streams"); };
+  const showShardMetrics = () => {
+    main.querySelector('[data-tab="monitoring"]').click();
+    main.querySelector('[data-testid="shard-level-metrics"]')?.scrollIntoView();
+  };
   replace(main,
     h("p", { class: "muted" }, link("#/streams", "Amazon Kinesis › Data streams"), " › ", params.name),
     h("div", { class: "toolbar" }, h("h1", { class: "grow", testid: "stream-title" }, params.name),
       h("button", { type: "button", class: "danger", onclick: remove, testid: "delete-stream" }, "Delete")),
     tabs([
       ["details", "Details", (p) => { p.append(summary); showSummary(); }],
-      ["shards", "Shards", (p) => updaters.push(shardsTab(p, () => data))],
+      ["shards", "Shards", (p) => updaters.push(shardsTab(p, () => data, showShardMetrics))],
       ["monitoring", "Monitoring", (p) => updaters.push(monitoring(p, () => data))],
       ["configuration", "Configuration", (p) => configuration(p, () => data)],
       ["data", "Data viewer", (p) => dataTab(p, () => data, params)],
