@@ -113,3 +113,26 @@ def test_stream_configuration_edits(page: Any, console_server: ServerProcess) ->
     retention.get_by_label("Data retention period unit").select_option(label="Hours")
     retention.get_by_role("button", name="Save changes").click()
     expect(retention.get_by_role("alert")).to_contain_text("InvalidArgumentException")
+
+
+def test_create_stream_validation(page: Any, console_server: ServerProcess) -> None:
+    page.goto("/_millpond/console/#/streams/new")
+    page.get_by_label("Data stream name").fill("my stream!")
+    page.get_by_label("Provisioned", exact=True).check()
+    page.get_by_label("Number of shards").fill("0")
+    page.get_by_label("Data retention period", exact=True).fill("10")
+    page.get_by_label("Data retention period unit").select_option(label="Hours")
+    page.get_by_role("button", name="Create data stream").click()
+    for message in (
+        "Data stream name must be 1 to 128 characters",
+        "The number of provisioned shards must be between 1 and 10,000.",
+        "The data retention period must be between 24 hours (1 day) and 8760 hours (365 days)",
+    ):
+        expect(page.get_by_role("alert").filter(has_text=message)).to_be_visible()
+    console_server.client("kinesis").create_stream(StreamName="taken", ShardCount=1)
+    page.get_by_label("Data stream name").fill("taken")
+    page.get_by_label("Number of shards").fill("1")
+    page.get_by_label("Data retention period", exact=True).fill("1")
+    page.get_by_label("Data retention period unit").select_option(label="Days")
+    page.get_by_role("button", name="Create data stream").click()
+    expect(page.get_by_test_id("form-error")).to_contain_text("ResourceInUseException")
