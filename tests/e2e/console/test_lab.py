@@ -346,6 +346,7 @@ def task10_dashboard(page: Any, shots: Shots, server: ServerProcess) -> None:
     assert ["AWS/SQS", "NumberOfMessagesSent", "QueueName", QUEUE] in sqs_widget["properties"]["metrics"]
     assert len(kinesis_widget["properties"]["metrics"]) == 3 and kinesis_widget["properties"]["stat"] == "Sum"
     assert lambda_widget["properties"]["view"] == "singleValue" and lambda_widget["height"] == 8
+    assert lambda_widget["properties"]["setPeriodToTimeRange"] is True
     assert (lambda_widget["x"], lambda_widget["y"]) == (12, 6) and (
         kinesis_widget["x"],
         kinesis_widget["y"],

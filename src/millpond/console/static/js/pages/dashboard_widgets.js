@@ -70,7 +70,10 @@ export function drawWidget(widget, body) {
   const specs = widgetSpecs(properties);
   return async (window) => {
     try {
-      const series = await fetchSeries(specs, { start: window.start, end: window.end + 60 });
+      // setPeriodToTimeRange: one datapoint for the whole range (a number widget's total, not its last minute).
+      const whole = Math.ceil((window.end + 60 - window.start) / 60) * 60;
+      const used = properties.setPeriodToTimeRange ? specs.map((spec) => ({ ...spec, period: whole })) : specs;
+      const series = await fetchSeries(used, { start: window.start, end: window.end + 60 });
       if (properties.view === "singleValue") {
         const grid = numbers(series);
         replace(body, grid);

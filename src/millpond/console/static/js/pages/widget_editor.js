@@ -114,7 +114,10 @@ export function editWidget(region, existing) {
         period: defaults.period,
         stat: defaults.stat,
       };
-      if (properties.view === "singleValue") delete properties.stacked;
+      if (properties.view === "singleValue") {
+        delete properties.stacked;
+        properties.setPeriodToTimeRange = true;  // the value over the dashboard's time range
+      }
       dialog.close();
       resolve({ type: "metric", width: existing?.width || (type.value === "number" ? 12 : 12), height: existing?.height || 6, x: existing?.x, y: existing?.y, properties });
     };
