@@ -1,6 +1,6 @@
 // The console shell: hash routing to pages, the account/region switcher and the virtual clock control.
 import { advanceClock, noteClock, session, setContext, state, virtualNow } from "./api.js";
-import { attempt, fmtTime, h, replace, toast } from "./dom.js";
+import { attempt, fmtDuration, fmtTime, h, replace, toast } from "./dom.js";
 import { refreshAll, resetLive } from "./live.js";
 import { parseHash } from "./nav.js";
 import * as queues from "./pages/queues.js";
@@ -21,6 +21,7 @@ const ROUTES = {
   "/": home.render,
   "/queues": queues.list,
   "/queues/new": queues.create,
+  "/queues/edit": queues.edit,
   "/queue": queue.render,
   "/streams": streams.list,
   "/streams/new": streams.create,
@@ -70,7 +71,9 @@ async function route() {
 function showClock(clock) {
   document.getElementById("clock-now").textContent = fmtTime(clock.now);
   const offset = Math.round(clock.offset);
-  document.getElementById("clock-offset").textContent = offset ? `(+${offset} s)` : "";
+  const note = document.getElementById("clock-offset");
+  note.textContent = offset ? `(+${fmtDuration(offset)})` : "(real time)";
+  note.title = `The virtual clock runs ${offset} s ahead of real time`;
 }
 
 async function initHeader() {
