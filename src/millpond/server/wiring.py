@@ -25,6 +25,7 @@ from millpond.services.logs.provider import LogsProvider
 from millpond.services.sqs.provider import SqsProvider
 from millpond.services.sts.provider import StsProvider
 from millpond.storage.apigateway import SqliteApiGatewayRepository
+from millpond.storage.apigateway_usage import SqliteApiGatewayAccountStore
 from millpond.storage.clock import SqliteClockStore
 from millpond.storage.cloudwatch import SqliteCloudWatchRepository
 from millpond.storage.cloudwatch_resources import SqliteCloudWatchResources
@@ -113,6 +114,8 @@ async def build_system(settings: Settings, clock: VirtualClock) -> System:
     lambda_invoke = cast(LambdaProvider, providers["lambda"]).invoke
     apigateway = SqliteApiGatewayRepository(engine)
     await apigateway.adopt(Owner(settings.account_id, settings.region))
-    providers["apigateway"] = ApiGatewayProvider(apigateway, clock, lambda_invoke)
+    providers["apigateway"] = ApiGatewayProvider(
+        apigateway, clock, lambda_invoke, SqliteApiGatewayAccountStore(engine)
+    )
     authorizer = build_authorizer(settings, clock, providers) if settings.enforce_iam else None
     return System(settings, clock, engine, clock_store, providers, authorizer)
