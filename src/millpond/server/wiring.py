@@ -9,6 +9,7 @@ from typing import cast
 from millpond.clock import VirtualClock
 from millpond.config import Settings
 from millpond.protocol.gateway import Gateway
+from millpond.server.apigateway_aws import aws_call
 from millpond.server.authorizer import IamAuthorizer, build_authorizer
 from millpond.server.lambda_ import build_logs_and_lambda
 from millpond.server.logs_targets import ProviderTargets
@@ -118,4 +119,7 @@ async def build_system(settings: Settings, clock: VirtualClock) -> System:
         apigateway, clock, lambda_invoke, SqliteApiGatewayAccountStore(engine)
     )
     authorizer = build_authorizer(settings, clock, providers) if settings.enforce_iam else None
-    return System(settings, clock, engine, clock_store, providers, authorizer)
+    system = System(settings, clock, engine, clock_store, providers, authorizer)
+    # AWS integrations call the services through the wire gateway, which needs the whole system.
+    cast(ApiGatewayProvider, providers["apigateway"]).data_plane.aws_call = aws_call(system)
+    return system

@@ -198,8 +198,7 @@ def test_unsupported_integration_types_are_refused_clearly(client: Any) -> None:
     client.put_method(**ids, authorizationType="NONE")
     code, message, status = error_of(
         lambda: client.put_integration(
-            **ids, type="AWS", integrationHttpMethod="POST",
-            uri=lambda_uri("arn:aws:lambda:us-east-1:000000000000:function:f"),
+            **ids, type="HTTP", integrationHttpMethod="POST", uri="http://example.com/",
         )
     )  # fmt: skip
     assert (code, status) == ("NotImplemented", 501) and "AWS_PROXY" in message

@@ -1,7 +1,7 @@
 """Integrations of a method and their integration responses (PutIntegration, PutIntegrationResponse, ...).
 
-Served types: AWS_PROXY to Lambda, MOCK and HTTP_PROXY. AWS (non-proxy, with mapping templates) and HTTP
-are refused with NotImplemented, so a stack that needs them fails at setup, not at its first request.
+Served types: AWS_PROXY to Lambda, AWS (Lambda or a service action, with mapping templates), MOCK and
+HTTP_PROXY. HTTP (non-proxy) is refused with NotImplemented, so a stack that needs it fails at setup.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from millpond.services.apigateway.common import bad_request, compact, not_found
 from millpond.services.apigateway.repository import RestApiRecord
 
 TYPES = ("HTTP", "AWS", "MOCK", "HTTP_PROXY", "AWS_PROXY")
-SERVED_TYPES = ("AWS_PROXY", "MOCK", "HTTP_PROXY")
+SERVED_TYPES = ("AWS_PROXY", "AWS", "MOCK", "HTTP_PROXY")
 DEFAULT_TIMEOUT_MS = 29_000
 MIN_TIMEOUT_MS = 50
 LAMBDA_URI = re.compile(
@@ -76,7 +76,7 @@ def put(record: RestApiRecord, params: dict[str, Any]) -> dict[str, Any]:
         raise AwsError(
             "NotImplemented",
             f"millpond does not serve integrations of type {kind} yet; use AWS_PROXY (Lambda proxy), "
-            "HTTP_PROXY or MOCK",
+            "AWS (Lambda or a service action with mapping templates), HTTP_PROXY or MOCK",
             501,
             sender_fault=False,
         )

@@ -20,7 +20,16 @@ from typing import Any, TypeVar
 from millpond.clock import Clock
 from millpond.context import RequestContext
 from millpond.errors import AwsError
-from millpond.services.apigateway import authorizers, http_proxy, mock, proxy_event, proxy_response, routing
+from millpond.services.apigateway import (
+    authorizers,
+    aws_integration,
+    http_proxy,
+    mapping,
+    mock,
+    proxy_event,
+    proxy_response,
+    routing,
+)
 from millpond.services.apigateway.integrations import DEFAULT_TIMEOUT_MS, LAMBDA_URI
 from millpond.services.apigateway.repository import ApiGatewayRepository, Owner, RestApiRecord
 from millpond.services.apigateway.request import ExecuteRequest, ExecuteResponse
@@ -74,6 +83,7 @@ class ExecuteApi:
         self._snapshots: dict[tuple[str, str], dict[str, Any]] = {}  # deployments never change
         self._running: set[asyncio.Future[Any]] = set()  # integrations the client stopped waiting for
         self.authorizer_cache = authorizers.AuthorizerCache()
+        self.aws_call: aws_integration.AwsCall | None = None  # a millpond service, for AWS integrations
         self.usage_plans: UsagePlans | None = None  # API keys and usage plans (methods with apiKeyRequired)
         # With IAM enforcement: (function, execute-api source ARN) -> may API Gateway invoke it?
         self.invoke_permission: Callable[[str, str], bool] | None = None
@@ -248,7 +258,7 @@ class ExecuteApi:
                 return await self._within(timeout, http_proxy.forward(request, found, integration, variables))
             except IntegrationTimeout:
                 return timed_out()
-        if kind != "AWS_PROXY":
+        if kind not in ("AWS_PROXY", "AWS"):
             return internal_error()
         event = proxy_event.build(
             request,
@@ -264,9 +274,62 @@ class ExecuteApi:
         )
         if authorizer is not None:
             event["requestContext"]["authorizer"] = authorizer
+        if kind == "AWS":
+            return await self._aws(request, record.owner, integration, found, event, variables, timeout)
         return await self._lambda_proxy(
             request, record.owner, integration, event, variables, snapshot, timeout
         )
+
+    async def _aws(
+        self,
+        request: ExecuteRequest,
+        owner: Owner,
+        integration: dict[str, Any],
+        found: routing.RouteMatch,
+        event: dict[str, Any],
+        variables: dict[str, str],
+        timeout: float,
+    ) -> ExecuteResponse:
+        """A non-proxy AWS integration: mapped request, Lambda or a service action, mapped response."""
+        params = mapping.request_params(request.headers, request.query_string, found.path_parameters)
+        context = event["requestContext"]
+        try:
+            body = aws_integration.request_body(integration, request, params, context, variables)
+            if body is None:
+                return error_response(415, "Unsupported Media Type", "UnsupportedMediaTypeException")
+            target = LAMBDA_URI.match(integration.get("uri") or "")
+            if target is not None and self.lambda_invoke is not None:
+                ctx = RequestContext(
+                    owner.account_id,
+                    target.group("region"),
+                    str(uuid.uuid4()),
+                    request.endpoint_url,
+                    "lambda",
+                    "Invoke",
+                )
+                call = {"FunctionName": target.group("function"), "Payload": body}
+                result = await self._within(timeout, self._invoke(ctx, call))
+                payload = result.get("Payload") or b""
+                payload = payload if isinstance(payload, bytes) else str(payload).encode()
+                selector = aws_integration.lambda_selector(payload, result.get("FunctionError"))
+                return aws_integration.method_response(
+                    integration, selector, 200, [], payload, params, context, variables
+                )
+            call_spec = aws_integration.service_call(integration, request, params, body)
+            if call_spec is None or self.aws_call is None:
+                log.warning(
+                    "API %s: integration URI %s names no AWS action", request.api_id, integration.get("uri")
+                )
+                return internal_error()
+            status, headers, answer = await self._within(timeout, self.aws_call(call_spec))
+            return aws_integration.method_response(
+                integration, str(status), status, headers, answer, params, context, variables
+            )
+        except IntegrationTimeout:
+            return timed_out()
+        except (mapping.MappingError, AwsError) as error:
+            log.warning("API %s: AWS integration failed: %s", request.api_id, error)
+            return internal_error()
 
     async def _within(self, timeout: float, work: Awaitable[T]) -> T:
         """`work`'s result, or IntegrationTimeout once `timeout` seconds pass on the clock."""
