@@ -35,6 +35,7 @@ class Settings:
     lambda_idle_timeout: float = 300.0
     lambda_max_idle: int = 32
     lambda_account_concurrency: int = 1000
+    moto_api: bool = False
 
     @property
     def endpoint_url(self) -> str:
@@ -101,6 +102,10 @@ SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec(
         "lambda_account_concurrency",
         "the account's Lambda concurrent executions limit (ConcurrentExecutions in GetAccountSettings)",
+    ),
+    SettingSpec(
+        "moto_api",
+        "also answer POST /moto-api/reset like /_millpond/reset (moto's server-mode tests reset through it)",
     ),
 )
 
