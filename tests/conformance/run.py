@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -63,7 +64,14 @@ def load_expected(path: Path = EXPECTED) -> Expected:
     return Expected(failing, globs)
 
 
+def port_in_use(port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
 def start_server(port: int, logs: Path) -> ServerProcess:
+    if port_in_use(port):  # granian would share it (SO_REUSEPORT) and the two servers would split requests
+        raise SystemExit(f"port {port} is in use: stop what listens there or set MILLPOND_CONFORMANCE_PORTS")
     logs.mkdir(parents=True, exist_ok=True)
     log_dir = logs / f"server-{port}"
     log_dir.mkdir(exist_ok=True)

@@ -1,0 +1,137 @@
+"""SQS behaviours AWS-recorded test suites showed millpond answering differently (aws-facts.md §12b),
+each driven through boto3 against a real server: queue names as QueueUrl, malformed URLs, FIFO batch
+validation, ChangeMessageVisibility on expired or older handles, batch and permission response shapes,
+tag limits and CreateQueue's FifoQueue rule."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from tests.integration.sqs.conftest import advance
+from tests.support.server import ServerProcess
+
+
+def error(raised: pytest.ExceptionInfo[ClientError]) -> dict[str, Any]:
+    return dict(raised.value.response["Error"])
+
+
+def status(raised: pytest.ExceptionInfo[ClientError]) -> int:
+    return int(raised.value.response["ResponseMetadata"]["HTTPStatusCode"])
+
+
+def test_a_bare_queue_name_works_as_queue_url(server: ServerProcess, name: str) -> None:
+    sqs = server.client("sqs")
+    sqs.create_queue(QueueName=name)
+    sqs.send_message(QueueUrl=name, MessageBody="by name")
+    (message,) = sqs.receive_message(QueueUrl=name)["Messages"]
+    assert message["Body"] == "by name"
+    sqs.delete_message(QueueUrl=name, ReceiptHandle=message["ReceiptHandle"])
+    with pytest.raises(ClientError) as raised:
+        sqs.send_message(QueueUrl=f"{name}-missing", MessageBody="x")
+    assert error(raised)["Code"] == "AWS.SimpleQueueService.NonExistentQueue"
+
+
+def test_a_malformed_queue_url_is_a_non_existent_queue(server: ServerProcess) -> None:
+    sqs = server.client("sqs")
+    with pytest.raises(ClientError) as raised:
+        sqs.get_queue_attributes(QueueUrl="http://whatever-incorrect-queue-address", AttributeNames=["All"])
+    assert status(raised) == 400
+    assert error(raised)["Code"] == "AWS.SimpleQueueService.NonExistentQueue"
+
+
+def test_fifo_queue_true_on_a_name_without_fifo_is_invalid_parameter_value(
+    server: ServerProcess, name: str
+) -> None:
+    sqs = server.client("sqs")
+    with pytest.raises(ClientError) as raised:
+        sqs.create_queue(QueueName=name, Attributes={"FifoQueue": "true"})
+    assert error(raised)["Code"] == "InvalidParameterValue"
+
+
+def test_fifo_batch_without_group_or_dedup_id_fails_the_whole_call(server: ServerProcess, name: str) -> None:
+    sqs = server.client("sqs")
+    url = sqs.create_queue(QueueName=f"{name}.fifo", Attributes={"FifoQueue": "true"})["QueueUrl"]
+    good = {"Id": "a", "MessageBody": "a", "MessageGroupId": "g", "MessageDeduplicationId": "a"}
+    with pytest.raises(ClientError) as raised:
+        sqs.send_message_batch(QueueUrl=url, Entries=[good, {"Id": "b", "MessageBody": "b"}])
+    assert error(raised)["Code"] == "MissingParameter"
+    assert error(raised)["Message"] == "The request must contain the parameter MessageGroupId."
+    with pytest.raises(ClientError) as raised:
+        sqs.send_message_batch(
+            QueueUrl=url, Entries=[good, {"Id": "b", "MessageBody": "b", "MessageGroupId": "g"}]
+        )
+    assert error(raised)["Code"] == "InvalidParameterValue"
+    assert "ContentBasedDeduplication" in error(raised)["Message"]
+    assert "Messages" not in sqs.receive_message(QueueUrl=url)  # nothing of either call was sent
+    result = sqs.send_message_batch(QueueUrl=url, Entries=[good])
+    assert [entry["Id"] for entry in result["Successful"]] == ["a"]
+    assert "Failed" not in result  # left out when nothing failed
+
+
+def test_change_visibility_after_the_timeout_expired_and_with_an_older_handle(
+    clock_server: ServerProcess, name: str
+) -> None:
+    sqs = clock_server.client("sqs")
+    url = sqs.create_queue(QueueName=name, Attributes={"VisibilityTimeout": "10"})["QueueUrl"]
+    sqs.send_message(QueueUrl=url, MessageBody="m")
+    (first,) = sqs.receive_message(QueueUrl=url)["Messages"]
+    advance(clock_server, 11)  # visible again, not received again: changing it still succeeds and hides it
+    sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=first["ReceiptHandle"], VisibilityTimeout=30)
+    assert "Messages" not in sqs.receive_message(QueueUrl=url)
+    advance(clock_server, 31)
+    (second,) = sqs.receive_message(QueueUrl=url)["Messages"]
+    # The first handle is older than the second receive; it still changes the message's visibility.
+    batch = sqs.change_message_visibility_batch(
+        QueueUrl=url, Entries=[{"Id": "x", "ReceiptHandle": first["ReceiptHandle"], "VisibilityTimeout": 100}]
+    )
+    assert [entry["Id"] for entry in batch["Successful"]] == ["x"]
+    advance(clock_server, 50)
+    assert "Messages" not in sqs.receive_message(QueueUrl=url)
+    sqs.delete_message(QueueUrl=url, ReceiptHandle=second["ReceiptHandle"])
+    with pytest.raises(ClientError) as raised:  # a deleted message has nothing left to change
+        sqs.change_message_visibility(
+            QueueUrl=url, ReceiptHandle=second["ReceiptHandle"], VisibilityTimeout=5
+        )
+    assert error(raised)["Code"] == "InvalidParameterValue"
+
+
+def test_add_permission_policy_and_action_rules(server: ServerProcess, name: str) -> None:
+    sqs = server.client("sqs")
+    url = sqs.create_queue(QueueName=name)["QueueUrl"]
+    sqs.add_permission(QueueUrl=url, Label="l1", AWSAccountIds=["111111111111"], Actions=["SendMessage"])
+    policy = json.loads(
+        sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["Policy"])["Attributes"]["Policy"]
+    )
+    assert policy["Version"] == "2008-10-17"
+    with pytest.raises(ClientError) as raised:
+        sqs.add_permission(
+            QueueUrl=url, Label="l2", AWSAccountIds=["111111111111"], Actions=["RemovePermission"]
+        )
+    assert error(raised)["Message"] == (
+        "Value SQS:RemovePermission for parameter ActionName is invalid. "
+        "Reason: Only the queue owner is allowed to invoke this action."
+    )
+    with pytest.raises(ClientError) as raised:
+        sqs.add_permission(QueueUrl=url, Label="l2", AWSAccountIds=[], Actions=["SendMessage"])
+    assert error(raised)["Code"] == "InvalidParameterValue"
+    eight = ["ChangeMessageVisibility", "DeleteMessage", "GetQueueAttributes", "GetQueueUrl"]
+    eight += ["ListDeadLetterSourceQueues", "PurgeQueue", "ReceiveMessage", "SendMessage"]
+    with pytest.raises(ClientError) as raised:
+        sqs.add_permission(QueueUrl=url, Label="l2", AWSAccountIds=["111111111111"], Actions=eight)
+    assert (error(raised)["Code"], status(raised)) == ("OverLimit", 403)
+
+
+def test_tag_limits(server: ServerProcess, name: str) -> None:
+    sqs = server.client("sqs")
+    url = sqs.create_queue(QueueName=name, tags={"keep": "1"})["QueueUrl"]
+    with pytest.raises(ClientError) as raised:
+        sqs.tag_queue(QueueUrl=url, Tags={f"k{i}": "v" for i in range(51)})
+    assert error(raised)["Message"] == f"Too many tags added for queue {name}."
+    with pytest.raises(ClientError) as raised:
+        sqs.untag_queue(QueueUrl=url, TagKeys=[])
+    assert error(raised)["Code"] == "InvalidParameterValue"
+    assert sqs.list_queue_tags(QueueUrl=url)["Tags"] == {"keep": "1"}
