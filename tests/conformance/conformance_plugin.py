@@ -88,13 +88,18 @@ def get_role_name(region: str | None = None) -> str:
 
     with mock_aws():
         iam = boto3.client("iam", region_name=region or "us-west-2")
-        try:
-            return str(iam.get_role(RoleName="my-role")["Role"]["Arn"])
-        except ClientError:
-            role = iam.create_role(
-                RoleName="my-role", AssumeRolePolicyDocument=LAMBDA_TRUST_POLICY, Path="/my-path/"
-            )
-            return str(role["Role"]["Arn"])
+        for _ in range(100):  # as moto's helper: another thread may create the role between the two calls
+            try:
+                return str(iam.get_role(RoleName="my-role")["Role"]["Arn"])
+            except ClientError:
+                try:
+                    role = iam.create_role(
+                        RoleName="my-role", AssumeRolePolicyDocument=LAMBDA_TRUST_POLICY, Path="/my-path/"
+                    )
+                    return str(role["Role"]["Arn"])
+                except ClientError:
+                    continue
+        raise RuntimeError("could not get or create the role my-role")
 
 
 @pytest.hookimpl(tryfirst=True)
