@@ -115,6 +115,8 @@ class Gateway:
             if found.service == "sqs" and "QueueUrl" not in params and (path := queue_path(request)):
                 # Requests sent to a queue URL itself may omit QueueUrl, as AWS allows.
                 params["QueueUrl"] = endpoint_url + path
+            if operation.name == "SendMessage" and found.service == "sqs":
+                trace_header(request, params)
             check_required(found.service, operation.input_shape, params)
             scope = found.scope
             ctx = RequestContext(
@@ -142,6 +144,17 @@ class Gateway:
             log.exception("internal error in %s.%s", found.service, operation.name)
             failure = AwsError("InternalFailure", "millpond hit an internal error", 500, sender_fault=False)
             return codec.serialize_error(operation.service_model, failure, request_id)
+
+
+def trace_header(request: HttpRequest, params: dict[str, Any]) -> None:
+    """SendMessage takes AWSTraceHeader from the X-Amzn-Trace-Id header if the body has none (AWS-recorded)."""
+    trace = request.headers.get("x-amzn-trace-id")
+    system = params.get("MessageSystemAttributes") or {}
+    if trace and "AWSTraceHeader" not in system:
+        params["MessageSystemAttributes"] = {
+            **system,
+            "AWSTraceHeader": {"DataType": "String", "StringValue": trace},
+        }
 
 
 def unknown_operation_response(error: UnknownOperation, request_id: str) -> HttpResponse:

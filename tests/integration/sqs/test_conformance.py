@@ -1,11 +1,14 @@
 """SQS behaviours AWS-recorded test suites showed millpond answering differently (aws-facts.md §12b),
 each driven through boto3 against a real server: queue names as QueueUrl, malformed URLs, FIFO batch
 validation, ChangeMessageVisibility on expired or older handles, batch and permission response shapes,
-tag limits and CreateQueue's FifoQueue rule."""
+tag limits, CreateQueue's FifoQueue rule, FIFO receive grouping and long-poll wake-up, purge and
+deduplication, AWSTraceHeader from the trace header, and receive counts that carry on into the DLQ."""
 
 from __future__ import annotations
 
 import json
+import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -135,3 +138,73 @@ def test_tag_limits(server: ServerProcess, name: str) -> None:
         sqs.untag_queue(QueueUrl=url, TagKeys=[])
     assert error(raised)["Code"] == "InvalidParameterValue"
     assert sqs.list_queue_tags(QueueUrl=url)["Tags"] == {"keep": "1"}
+
+
+def fifo_queue(sqs: Any, name: str) -> str:
+    return str(sqs.create_queue(QueueName=f"{name}.fifo", Attributes={"FifoQueue": "true"})["QueueUrl"])
+
+
+def test_fifo_receive_takes_one_group_before_the_next(server: ServerProcess, name: str) -> None:
+    sqs = server.client("sqs")
+    url = fifo_queue(sqs, name)
+    for i in range(3):
+        for group in ("a", "b"):
+            body = f"{group}{i}"
+            sqs.send_message(
+                QueueUrl=url, MessageBody=body, MessageGroupId=group, MessageDeduplicationId=body
+            )
+    received = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]
+    assert [m["Body"] for m in received] == ["a0", "a1", "a2", "b0", "b1", "b2"]
+
+
+def test_a_fifo_long_poll_wakes_when_its_group_unlocks(server: ServerProcess, name: str) -> None:
+    sqs, poller = server.client("sqs"), server.client("sqs")
+    url = fifo_queue(sqs, name)
+    for body in ("1", "2"):
+        sqs.send_message(QueueUrl=url, MessageBody=body, MessageGroupId="g", MessageDeduplicationId=body)
+    (first,) = sqs.receive_message(QueueUrl=url)["Messages"]
+    with ThreadPoolExecutor(1) as pool:
+        started = time.monotonic()
+        waiting = pool.submit(poller.receive_message, QueueUrl=url, WaitTimeSeconds=10)
+        time.sleep(0.3)
+        sqs.delete_message(QueueUrl=url, ReceiptHandle=first["ReceiptHandle"])
+        (second,) = waiting.result()["Messages"]
+        assert second["Body"] == "2"
+        assert time.monotonic() - started < 5  # woken by the delete, not by the end of the wait
+
+
+def test_purge_forgets_fifo_deduplication_ids(server: ServerProcess, name: str) -> None:
+    sqs = server.client("sqs")
+    url = fifo_queue(sqs, name)
+    sqs.send_message(QueueUrl=url, MessageBody="one", MessageGroupId="g", MessageDeduplicationId="d")
+    sqs.purge_queue(QueueUrl=url)
+    sqs.send_message(QueueUrl=url, MessageBody="again", MessageGroupId="g", MessageDeduplicationId="d")
+    assert [m["Body"] for m in sqs.receive_message(QueueUrl=url)["Messages"]] == ["again"]
+
+
+def test_aws_trace_header_comes_from_the_x_amzn_trace_id_header(server: ServerProcess, name: str) -> None:
+    sqs = server.client("sqs")
+    url = sqs.create_queue(QueueName=name)["QueueUrl"]
+    trace = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"
+
+    def add_trace(request: Any, **_: Any) -> None:
+        request.headers["X-Amzn-Trace-Id"] = trace
+
+    sqs.meta.events.register("before-sign.sqs.SendMessage", add_trace)
+    sqs.send_message(QueueUrl=url, MessageBody="traced")
+    (message,) = sqs.receive_message(QueueUrl=url, MessageSystemAttributeNames=["AWSTraceHeader"])["Messages"]
+    assert message["Attributes"] == {"AWSTraceHeader": trace}
+
+
+def test_a_dead_lettered_message_keeps_counting_receives(server: ServerProcess, name: str) -> None:
+    sqs = server.client("sqs")
+    dlq = sqs.create_queue(QueueName=f"{name}-dlq")["QueueUrl"]
+    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    policy = json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": 2})
+    source = sqs.create_queue(QueueName=name, Attributes={"VisibilityTimeout": "0", "RedrivePolicy": policy})
+    sqs.send_message(QueueUrl=source["QueueUrl"], MessageBody="m")
+    for _ in range(2):
+        assert sqs.receive_message(QueueUrl=source["QueueUrl"])["Messages"]
+    assert "Messages" not in sqs.receive_message(QueueUrl=source["QueueUrl"])  # this receive moved it
+    (moved,) = sqs.receive_message(QueueUrl=dlq, AttributeNames=["ApproximateReceiveCount"])["Messages"]
+    assert moved["Attributes"]["ApproximateReceiveCount"] == "3"

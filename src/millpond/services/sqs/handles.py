@@ -66,6 +66,8 @@ class HandleOperations(QueueOperations):
             return decision
 
         errors = await self.repository.update_visibility(queue.id, items, counted)
+        if deleted and queue.fifo:
+            wake = True  # a deleted in-flight message unlocks its group: long polls may now get the next one
         if wake:
             self.notifier.notify(queue.id)
         if deleted:
