@@ -147,7 +147,7 @@ class Gateway:
 
 
 def trace_header(request: HttpRequest, params: dict[str, Any]) -> None:
-    """SendMessage takes AWSTraceHeader from the X-Amzn-Trace-Id header if the body has none (AWS-recorded)."""
+    """SendMessage takes AWSTraceHeader from the X-Amzn-Trace-Id header if none is set (AWS-recorded)."""
     trace = request.headers.get("x-amzn-trace-id")
     system = params.get("MessageSystemAttributes") or {}
     if trace and "AWSTraceHeader" not in system:
