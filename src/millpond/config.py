@@ -15,6 +15,7 @@ from typing import Any
 
 DURABILITY_LEVELS = ("normal", "full")
 LOG_LEVELS = ("debug", "info", "warning", "error")
+SQS_QUEUE_URL_STYLES = ("account", "region")
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,7 @@ class Settings:
     lambda_max_idle: int = 32
     lambda_account_concurrency: int = 1000
     moto_api: bool = False
+    sqs_queue_url: str = "account"
 
     @property
     def endpoint_url(self) -> str:
@@ -102,6 +104,12 @@ SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec(
         "lambda_account_concurrency",
         "the account's Lambda concurrent executions limit (ConcurrentExecutions in GetAccountSettings)",
+    ),
+    SettingSpec(
+        "sqs_queue_url",
+        "queue URLs: account (http://host/<account>/<name>) or region, unique per region "
+        "(http://host/queue/<region>/<account>/<name>); both forms are always accepted",
+        SQS_QUEUE_URL_STYLES,
     ),
     SettingSpec(
         "moto_api",

@@ -9,13 +9,14 @@ from __future__ import annotations
 import json
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
 
 from tests.integration.sqs.conftest import advance
-from tests.support.server import ServerProcess
+from tests.support.server import ServerProcess, make_server
 
 
 def error(raised: pytest.ExceptionInfo[ClientError]) -> dict[str, Any]:
@@ -208,3 +209,25 @@ def test_a_dead_lettered_message_keeps_counting_receives(server: ServerProcess, 
     assert "Messages" not in sqs.receive_message(QueueUrl=source["QueueUrl"])  # this receive moved it
     (moved,) = sqs.receive_message(QueueUrl=dlq, AttributeNames=["ApproximateReceiveCount"])["Messages"]
     assert moved["Attributes"]["ApproximateReceiveCount"] == "3"
+
+
+def test_region_unique_queue_urls_by_setting(tmp_path: Path) -> None:
+    server = make_server(tmp_path, "--in-memory", MILLPOND_SQS_QUEUE_URL="region").start()
+    try:
+        east, west = server.client("sqs"), server.client("sqs", region_name="eu-central-1")
+        east_url = east.create_queue(QueueName="orders")["QueueUrl"]
+        west_url = west.create_queue(QueueName="orders")["QueueUrl"]
+        assert east_url == f"{server.url}/queue/us-east-1/000000000000/orders"
+        assert west_url == f"{server.url}/queue/eu-central-1/000000000000/orders"
+        assert east.list_queues()["QueueUrls"] == [east_url]
+        assert west.get_queue_url(QueueName="orders")["QueueUrl"] == west_url
+        # The URL names its region: any client resolves it, whatever region it signs for.
+        east.send_message(QueueUrl=west_url, MessageBody="to frankfurt")
+        (message,) = west.receive_message(QueueUrl=west_url)["Messages"]
+        assert message["Body"] == "to frankfurt"
+        assert "Messages" not in east.receive_message(QueueUrl=east_url)
+        # Today's form is still accepted, in the caller's region.
+        east.send_message(QueueUrl=f"{server.url}/000000000000/orders", MessageBody="old form")
+        assert east.receive_message(QueueUrl=east_url)["Messages"][0]["Body"] == "old form"
+    finally:
+        server.stop()

@@ -74,8 +74,14 @@ def queue_type_for_create(name: str | None, fifo_attribute: str | None) -> bool:
     return True
 
 
-def queue_url(endpoint_url: str, account_id: str, name: str) -> str:
-    """`http://localhost:4566` + `000000000000` + `orders` -> `http://localhost:4566/000000000000/orders`."""
+URL_STYLES = ("account", "region")
+
+
+def queue_url(endpoint_url: str, account_id: str, name: str, region: str | None = None) -> str:
+    """`http://localhost:4566/000000000000/orders`; with a region, the region-unique form
+    `http://localhost:4566/queue/us-east-1/000000000000/orders` (AWS's URLs differ per region too)."""
+    if region is not None:
+        return f"{endpoint_url.rstrip('/')}/queue/{region}/{account_id}/{name}"
     return f"{endpoint_url.rstrip('/')}/{account_id}/{name}"
 
 

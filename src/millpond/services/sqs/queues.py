@@ -60,9 +60,6 @@ class Queue:
     def fifo(self) -> bool:
         return self.record.fifo
 
-    def url(self, ctx: RequestContext) -> str:
-        return names.queue_url(ctx.endpoint_url, self.record.account_id, self.record.name)
-
 
 MAX_TAGS = 50  # per queue (SQS quotas)
 MAX_PERMISSION_ACTIONS = 7  # "a maximum of seven actions per statement" (AddPermission docs)
@@ -100,6 +97,12 @@ class QueueDirectory:
         self._cache: dict[tuple[str, str, str], Queue] = {}
         self._addresses: dict[str, names.QueueAddress] = {}
         self.on_delete: Callable[[Queue], None] | None = None
+        # "account": http://host/<account>/<name>; "region": http://host/queue/<region>/<account>/<name>.
+        self.url_style = "account"
+
+    def url(self, ctx: RequestContext, account_id: str, region: str, name: str) -> str:
+        by_region = region if self.url_style == "region" else None
+        return names.queue_url(ctx.endpoint_url, account_id, name, by_region)
 
     def clear(self) -> None:
         self._cache.clear()
@@ -177,7 +180,7 @@ class QueueDirectory:
         record, created = await self.repository.create_queue(new, RECENTLY_DELETED_SECONDS)
         if not created:
             attrs.check_idempotent_create(record.attributes, requested)
-        return {"QueueUrl": names.queue_url(ctx.endpoint_url, ctx.account_id, name)}
+        return {"QueueUrl": self.url(ctx, ctx.account_id, ctx.region, name)}
 
     def get_queue_url(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         name = names.require_queue_name(params.get("QueueName"))
@@ -185,11 +188,11 @@ class QueueDirectory:
         queue = self.find(account, ctx.region, name)
         if queue is None:
             raise does_not_exist()
-        return {"QueueUrl": queue.url(ctx)}
+        return {"QueueUrl": self.url(ctx, queue.record.account_id, queue.record.region, queue.name)}
 
     def list_queues(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         records = self.repository.list_queues(ctx.account_id, ctx.region, params.get("QueueNamePrefix") or "")
-        urls = [names.queue_url(ctx.endpoint_url, r.account_id, r.name) for r in records]
+        urls = [self.url(ctx, r.account_id, r.region, r.name) for r in records]
         return paginate(urls, [r.name for r in records], params, "QueueUrls")
 
     async def delete_queue(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
@@ -345,7 +348,7 @@ class QueueDirectory:
 
     def list_dead_letter_source_queues(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         sources = self.dead_letter_sources(self.resolve(ctx, params))
-        urls = [names.queue_url(ctx.endpoint_url, r.account_id, r.name) for r in sources]
+        urls = [self.url(ctx, r.account_id, r.region, r.name) for r in sources]
         return paginate(urls, [r.name for r in sources], params, "queueUrls")
 
 
