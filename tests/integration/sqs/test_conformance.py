@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from botocore.exceptions import ClientError
 
@@ -231,3 +232,22 @@ def test_region_unique_queue_urls_by_setting(tmp_path: Path) -> None:
         assert east.receive_message(QueueUrl=east_url)["Messages"][0]["Body"] == "old form"
     finally:
         server.stop()
+
+
+def test_the_query_protocol_on_a_queue_url_takes_queue_actions_only(server: ServerProcess, name: str) -> None:
+    url = server.client("sqs").create_queue(QueueName=name)["QueueUrl"]
+    form = {"Version": "2012-11-05"}
+    listed = httpx.post(url, data={**form, "Action": "ListQueues"})
+    assert listed.status_code == 400
+    assert "<Code>InvalidAction</Code>" in listed.text
+    assert "The action ListQueues is not valid for this endpoint." in listed.text
+    bogus = httpx.post(url, data={**form, "Action": "Bogus"})
+    assert "The action Bogus is not valid for this endpoint." in bogus.text
+    bare = httpx.get(url)
+    assert (
+        bare.status_code == 400
+        and bare.text.startswith("<?xml")
+        and "<Code>MissingAction</Code>" in bare.text
+    )
+    sent = httpx.post(url, data={**form, "Action": "SendMessage", "MessageBody": "at the queue URL"})
+    assert sent.status_code == 200 and "<MessageId>" in sent.text
