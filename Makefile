@@ -4,18 +4,24 @@ VENV := .venv
 VENV_CLI := .venv-cli
 VENV_LEGACY := .venv-legacy
 VENV_AWSLOCAL := .venv-awslocal
+VENV_CONFORMANCE := .venv-conformance
 JS_DIR := tests/js
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 STAMP_CLI := $(VENV_CLI)/.installed
 STAMP_LEGACY := $(VENV_LEGACY)/.installed
 STAMP_AWSLOCAL := $(VENV_AWSLOCAL)/.installed
+STAMP_CONFORMANCE := $(VENV_CONFORMANCE)/.installed
+# moto's test suite, from moto's source distribution on PyPI, unpacked into an ignored cache.
+MOTO_VERSION := 5.2.5
+CONFORMANCE_CACHE := .cache/conformance
+MOTO_SRC := $(CONFORMANCE_CACHE)/moto-$(MOTO_VERSION)
 STAMP_JS := $(JS_DIR)/node_modules/.installed
 CHROMIUM := /usr/bin/chromium
 # Fonts for the console's screenshots: colour emoji (the lab's log lines) and CJK text, as Debian packages them.
 FONTS := /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf
 
-.PHONY: up test lint format bench bench-storage clean demo demo-down proof proof-long
+.PHONY: up test lint format bench bench-storage clean demo demo-down proof proof-long conformance
 DEMO_ENDPOINT ?= http://localhost:4566
 
 $(STAMP): pyproject.toml requirements-dev.txt
@@ -38,6 +44,25 @@ $(STAMP_AWSLOCAL): requirements-awslocal.txt
 	test -x $(VENV_AWSLOCAL)/bin/python || $(PYTHON) -m venv $(VENV_AWSLOCAL)
 	$(VENV_AWSLOCAL)/bin/python -m pip install --quiet -r requirements-awslocal.txt
 	touch $(STAMP_AWSLOCAL)
+
+# moto (which its tests import) lives only in this venv, pinned in tests/conformance/requirements.txt.
+$(STAMP_CONFORMANCE): tests/conformance/requirements.txt
+	test -x $(VENV_CONFORMANCE)/bin/python || $(PYTHON) -m venv $(VENV_CONFORMANCE)
+	$(VENV_CONFORMANCE)/bin/python -m pip install --quiet --upgrade pip
+	$(VENV_CONFORMANCE)/bin/python -m pip install --quiet -r tests/conformance/requirements.txt
+	touch $(STAMP_CONFORMANCE)
+
+$(MOTO_SRC)/.unpacked: $(STAMP_CONFORMANCE)
+	mkdir -p $(CONFORMANCE_CACHE)
+	test -f $(CONFORMANCE_CACHE)/moto-$(MOTO_VERSION).tar.gz || $(VENV_CONFORMANCE)/bin/python -m pip download \
+		--quiet --no-deps --no-binary :all: moto==$(MOTO_VERSION) -d $(CONFORMANCE_CACHE)
+	rm -rf $(MOTO_SRC)
+	tar -xzf $(CONFORMANCE_CACHE)/moto-$(MOTO_VERSION).tar.gz -C $(CONFORMANCE_CACHE)
+	touch $@
+
+# moto's server-mode suite against millpond, compared with tests/conformance/expected.toml.
+conformance: $(STAMP) $(STAMP_CONFORMANCE) $(MOTO_SRC)/.unpacked
+	$(BIN)/python -m tests.conformance.run --moto $(MOTO_SRC) --python $(VENV_CONFORMANCE)/bin/python $(CONFORMANCE_ARGS)
 
 # The AWS SDK for JavaScript v3, for tests that drive it from node scripts.
 $(STAMP_JS): $(JS_DIR)/package.json $(JS_DIR)/package-lock.json
@@ -104,4 +129,4 @@ proof-long: $(STAMP)
 	$(BIN)/python -m tests.proof.soak --minutes 60
 
 clean:
-	rm -rf $(VENV) $(VENV_CLI) $(VENV_LEGACY) $(VENV_AWSLOCAL) $(JS_DIR)/node_modules .millpond .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(VENV_CLI) $(VENV_LEGACY) $(VENV_AWSLOCAL) $(VENV_CONFORMANCE) .cache $(JS_DIR)/node_modules .millpond .pytest_cache .mypy_cache .ruff_cache

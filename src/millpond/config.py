@@ -15,6 +15,7 @@ from typing import Any
 
 DURABILITY_LEVELS = ("normal", "full")
 LOG_LEVELS = ("debug", "info", "warning", "error")
+SQS_QUEUE_URL_STYLES = ("account", "region")
 
 
 def default_cache_dir() -> Path:
@@ -43,6 +44,8 @@ class Settings:
     lambda_python_dirs: str = ""
     cache_dir: Path = field(default_factory=default_cache_dir)
     aws_cli: str = ""
+    moto_api: bool = False
+    sqs_queue_url: str = "account"
 
     @property
     def endpoint_url(self) -> str:
@@ -118,6 +121,16 @@ SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec("cache_dir", "where millpond installs what it needs once (AWS CLI, Lambda runtime packages)"),
     SettingSpec(
         "aws_cli", "the `aws` executable `millpond aws` runs (empty: one millpond installs in the cache)"
+    ),
+    SettingSpec(
+        "sqs_queue_url",
+        "queue URLs: account (http://host/<account>/<name>) or region, unique per region "
+        "(http://host/queue/<region>/<account>/<name>); both forms are always accepted",
+        SQS_QUEUE_URL_STYLES,
+    ),
+    SettingSpec(
+        "moto_api",
+        "also answer POST /moto-api/reset like /_millpond/reset (moto's server-mode tests reset through it)",
     ),
 )
 

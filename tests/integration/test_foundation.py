@@ -135,6 +135,20 @@ def test_health_reset_and_clock_routes(server: ServerProcess) -> None:
     assert server.post("/_millpond/reset") == {"reset": True}
 
 
+def test_moto_api_reset_is_served_only_with_the_setting(server: ServerProcess, tmp_path: Path) -> None:
+    assert httpx.post(server.url + "/moto-api/reset").status_code == 404  # off by default
+    moto = make_server(tmp_path, "--in-memory", MILLPOND_MOTO_API="true").start()
+    try:
+        sqs = moto.client("sqs")
+        sqs.create_queue(QueueName="before-reset")
+        reply = httpx.post(moto.url + "/moto-api/reset")
+        assert reply.status_code == 200
+        assert "QueueUrls" not in sqs.list_queues()
+        assert httpx.post(moto.url + "/moto-api/unknown").status_code == 404
+    finally:
+        moto.stop()
+
+
 def test_http2_prior_knowledge_is_answered(server: ServerProcess) -> None:
     with httpx.Client(http1=False, http2=True) as client:
         reply = client.get(server.url + "/_millpond/health")

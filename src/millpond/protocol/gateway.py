@@ -21,7 +21,7 @@ from botocore import xform_name
 from millpond.context import RequestContext
 from millpond.errors import AwsError, not_implemented
 from millpond.ids import random_uuid
-from millpond.protocol import cbor, json_, query, rest_json, rpcv2_cbor, specs
+from millpond.protocol import cbor, cors, json_, query, rest_json, rpcv2_cbor, specs
 from millpond.protocol.http import HttpRequest, HttpResponse
 from millpond.protocol.required import check_required
 from millpond.protocol.routing import Route, UnknownOperation, queue_path, route
@@ -86,18 +86,23 @@ class Gateway:
         request_id = new_request_id()
         logging_requests = log.isEnabledFor(logging.INFO)
         started = time.perf_counter() if logging_requests else 0.0
+        if (preflight := cors.preflight(request, request_id)) is not None:
+            return preflight
         try:
             found = route(request)
         except UnknownOperation as error:
-            response = unknown_operation_response(error, request_id)
+            if cors.names_no_operation(request):
+                response = cors.access_denied(request_id)
+            else:
+                response = unknown_operation_response(error, request_id)
             if logging_requests:
                 log.info("%s %s -> %s (unknown operation)", request.method, request.path, response.status)
-            return response
+            return cors.add_headers(request, response)
         response = await self._call(found, request, endpoint_url, request_id)
         if logging_requests:
             elapsed = (time.perf_counter() - started) * 1000
             log.info("%s.%s %s %.1fms", found.service, found.operation.name, response.status, elapsed)
-        return response
+        return cors.add_headers(request, response)
 
     async def _call(
         self, found: Route, request: HttpRequest, endpoint_url: str, request_id: str
@@ -110,6 +115,8 @@ class Gateway:
             if found.service == "sqs" and "QueueUrl" not in params and (path := queue_path(request)):
                 # Requests sent to a queue URL itself may omit QueueUrl, as AWS allows.
                 params["QueueUrl"] = endpoint_url + path
+            if operation.name == "SendMessage" and found.service == "sqs":
+                trace_header(request, params)
             check_required(found.service, operation.input_shape, params)
             scope = found.scope
             ctx = RequestContext(
@@ -137,6 +144,17 @@ class Gateway:
             log.exception("internal error in %s.%s", found.service, operation.name)
             failure = AwsError("InternalFailure", "millpond hit an internal error", 500, sender_fault=False)
             return codec.serialize_error(operation.service_model, failure, request_id)
+
+
+def trace_header(request: HttpRequest, params: dict[str, Any]) -> None:
+    """SendMessage takes AWSTraceHeader from the X-Amzn-Trace-Id header if none is set (AWS-recorded)."""
+    trace = request.headers.get("x-amzn-trace-id")
+    system = params.get("MessageSystemAttributes") or {}
+    if trace and "AWSTraceHeader" not in system:
+        params["MessageSystemAttributes"] = {
+            **system,
+            "AWSTraceHeader": {"DataType": "String", "StringValue": trace},
+        }
 
 
 def unknown_operation_response(error: UnknownOperation, request_id: str) -> HttpResponse:

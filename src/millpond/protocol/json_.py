@@ -67,7 +67,8 @@ def _container_error(value: Any) -> BadValue | None:
 class ShapeReader:
     """Decoded request document -> params (bytes for blobs, aware datetimes for timestamps)."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, string_timestamps: bool = True) -> None:
+        self.string_timestamps = string_timestamps
         self._handlers: dict[str, Handler] = {
             "structure": self.structure,
             "list": self.list,
@@ -161,6 +162,9 @@ class ShapeReader:
         raise _container_error(value) or BadValue(f"{_kind(value)} can not be converted to an Boolean")
 
     def timestamp(self, shape: Shape, value: Any) -> Any:
+        if isinstance(value, str) and not self.string_timestamps:
+            # awsJson timestamps are epoch seconds; AWS rejects a string (its parser's own words, seen live).
+            raise BadValue("STRING_VALUE can not be converted to milliseconds since epoch")
         if isinstance(value, bool) or not isinstance(value, int | float | str):
             raise _container_error(value) or BadValue(f"{_kind(value)} can not be converted to a Timestamp")
         try:
@@ -253,7 +257,7 @@ class ShapeWriter:
         return b64encode(value.encode("utf-8") if isinstance(value, str) else bytes(value))
 
 
-_READER = ShapeReader()
+_READER = ShapeReader(string_timestamps=False)
 _WRITER = ShapeWriter()
 # json.dumps(..., separators=...) builds a new encoder per call; these are built once.
 _COMPACT_JSON = json.JSONEncoder(separators=(",", ":")).encode
@@ -286,6 +290,10 @@ def parse_request(operation: OperationModel, request: HttpRequest, labels: dict[
 
 
 _CONTENT_TYPES: dict[ServiceModel, str] = {}
+# Kinesis answers an operation without output with an empty body, not `{}` (AWS-recorded), and words its
+# SerializationException under `Message` (AWS-recorded).
+_EMPTY_BODY_SERVICES = frozenset({"kinesis"})
+_CAPITAL_MESSAGE_ERRORS = frozenset({("kinesis", "SerializationException")})
 
 
 def content_type(service: ServiceModel) -> str:
@@ -306,12 +314,11 @@ def serialize_response(operation: OperationModel, result: dict[str, Any], reques
         # Each event's payload is the JSON of its shape, under `:content-type: application/json`.
         return eventstream.stream_response(operation, result, request_id, _event_payload, "application/json")
     shape = operation.output_shape
+    headers = [("Content-Type", content_type(operation.service_model)), ("x-amzn-RequestId", request_id)]
+    if shape is None and operation.service_model.service_name in _EMPTY_BODY_SERVICES:
+        return HttpResponse(200, headers, b"")
     document = {} if shape is None or not result else _WRITER.structure(shape, result)
-    return HttpResponse(
-        200,
-        [("Content-Type", content_type(operation.service_model)), ("x-amzn-RequestId", request_id)],
-        _COMPACT_JSON(document).encode("utf-8"),
-    )
+    return HttpResponse(200, headers, _COMPACT_JSON(document).encode("utf-8"))
 
 
 def error_parts(
@@ -319,7 +326,10 @@ def error_parts(
 ) -> tuple[dict[str, Any], int, list[tuple[str, str]]]:
     """The error body (`__type`, message, modeled fields), its status, and the query-error header if any."""
     wire = resolve(service, error)
-    body: dict[str, Any] = {"__type": wire.code, wire.message_key: wire.message}
+    message_key = wire.message_key
+    if (service.service_name, wire.code) in _CAPITAL_MESSAGE_ERRORS:
+        message_key = "Message"
+    body: dict[str, Any] = {"__type": wire.code, message_key: wire.message}
     if wire.fields:
         shape = wire.shape
         known = {k: v for k, v in wire.fields.items() if shape is not None and k in shape.members}

@@ -135,16 +135,33 @@ def _query_route(request: HttpRequest, form: dict[str, list[str]], scope: Creden
         raise UnknownOperation(f"The action {action} is not valid for this web service.", "query")
     assert service is not None
     operation = _operation(service, action, "query")
+    at_queue = service == "sqs" and QUEUE_PATH.match(request.path) is not None
     if operation is None:
         # What AWS's query services answer for an unknown Action.
-        raise InvalidAction(action, service)
+        raise InvalidAction(action, service, "endpoint" if at_queue else "web service")
+    if at_queue and not _is_queue_action(operation):
+        # A queue URL takes queue-level actions only: CreateQueue or ListQueues there is InvalidAction.
+        raise InvalidAction(action, service, "endpoint")
     return Route(service, "query", operation, scope=scope)
 
 
+def _is_queue_action(operation: OperationModel) -> bool:
+    shape = operation.input_shape
+    return shape is not None and "QueueUrl" in shape.members
+
+
 class InvalidAction(UnknownOperation):
-    def __init__(self, action: str, service: str) -> None:
-        super().__init__(f"The action {action} is not valid for this web service.", "query", service=service)
+    def __init__(self, action: str, service: str, where: str = "web service") -> None:
+        super().__init__(f"The action {action} is not valid for this {where}.", "query", service=service)
         self.code = "InvalidAction"
+
+
+class MissingAction(UnknownOperation):
+    """A request to a queue URL that names no Action (AWS answers it in XML, as the query protocol)."""
+
+    def __init__(self) -> None:
+        super().__init__("The request must contain the parameter Action.", "query", service="sqs")
+        self.code = "MissingAction"
 
 
 def _rest_route(request: HttpRequest, scope: CredentialScope | None) -> Route | None:
@@ -182,4 +199,6 @@ def route(request: HttpRequest) -> Route:
     found = _rest_route(request, scope)
     if found is not None:
         return found
+    if request.method in ("GET", "POST") and QUEUE_PATH.fullmatch(request.path.rstrip("/")):
+        raise MissingAction()
     raise UnknownOperation(f"Unknown operation {request.method} {request.path}", "rest-json", 404)

@@ -38,7 +38,9 @@ class MillpondApp:
             request = await read_request(scope, receive)
             if console.matches(request):  # the web console (millpond.console), ahead of internal routes
                 response = await console.handle(self.system, request, endpoint_url(scope, request))
-            elif request.raw_path.startswith((internal.PREFIX, internal.LOCALSTACK_PREFIX)):
+            elif request.raw_path.startswith((internal.PREFIX, internal.LOCALSTACK_PREFIX)) or (
+                self.settings.moto_api and request.raw_path.startswith(internal.MOTO_PREFIX)
+            ):
                 response = await internal.handle(self.system, request, self.started_at)
             elif execute_api.target(request) is not None:
                 response = await execute_api.handle(self.system, scope, request, endpoint_url(scope, request))

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 PREFIX = "/_millpond/"
 LOCALSTACK_PREFIX = "/_localstack/"
+MOTO_PREFIX = "/moto-api/"  # served only with --moto-api: the reset moto's server-mode test harness calls
 
 
 def json_response(payload: Any, status: int = 200) -> HttpResponse:
@@ -66,6 +67,8 @@ def clock_state(system: System) -> dict[str, float]:
 async def handle(system: System, request: HttpRequest, started_at: float) -> HttpResponse:
     if (code := serve_code(system, request)) is not None:
         return code
+    if request.raw_path.startswith(MOTO_PREFIX):
+        return await moto_api(system, request)
     if request.path.startswith(LOCALSTACK_PREFIX):
         if request.path.rstrip("/") in ("/_localstack/health", "/_localstack/info") and request.method in (
             "GET",
@@ -96,3 +99,10 @@ async def handle(system: System, request: HttpRequest, started_at: float) -> Htt
         await system.save_clock()
         return json_response(clock_state(system))
     return json_response({"error": f"no such millpond route: {request.method} {request.path}"}, 404)
+
+
+async def moto_api(system: System, request: HttpRequest) -> HttpResponse:
+    if request.path.rstrip("/") == "/moto-api/reset" and request.method == "POST":
+        await system.reset()
+        return json_response({"status": "ok"})
+    return json_response({"error": f"no such route under --moto-api: {request.method} {request.path}"}, 404)

@@ -96,6 +96,7 @@ async def build_system(settings: Settings, clock: VirtualClock) -> System:
     )
     sqs = await SqsProvider.create(SqliteSqsRepository(engine), clock, cloudwatch.emission)
     providers["sqs"] = sqs
+    sqs.queues.url_style = settings.sqs_queue_url
     cloudwatch.emission.queue_gauges = sqs.queue_gauges
     providers["kinesis"] = KinesisProvider(
         SqliteKinesisRepository(engine),

@@ -157,6 +157,8 @@ class SqliteSqsQueues:
             if row[0] is not None and now - row[0] < window:
                 return False
             conn.execute("DELETE FROM sqs_messages WHERE queue_id = ?", (queue_id,))
+            # A purge also forgets the deduplication ids sent before it (AWS-recorded, FIFO queues).
+            conn.execute("DELETE FROM sqs_deduplication WHERE queue_id = ?", (queue_id,))
             conn.execute("UPDATE sqs_queues SET last_purged_at = ? WHERE id = ?", (now, queue_id))
             return True
 

@@ -35,7 +35,7 @@ class SqliteSqsReceive:
 
 
 def _candidates(conn: sqlite3.Connection, request: ReceiveRequest, skip: set[int]) -> list[Any]:
-    """Rows that may be delivered now, in delivery order (FIFO: by sequence, skipping blocked groups)."""
+    """Rows that may be delivered now, in delivery order (FIFO: group by group, skipping blocked groups)."""
     now = request.now
     if not request.fifo:
         rows = conn.execute(
@@ -49,8 +49,9 @@ def _candidates(conn: sqlite3.Connection, request: ReceiveRequest, skip: set[int
     cursor = conn.execute(
         f"SELECT {MESSAGE_COLUMNS} FROM sqs_messages WHERE queue_id = ? ORDER BY seq", (request.queue_id,)
     )
-    # Enough rows to fill the receive even if some turn out expired or dead-lettered.
-    want = request.max_messages + 10
+    # Enough rows to fill the receive from one group even when groups interleave, and to spare for rows
+    # that turn out expired or dead-lettered.
+    want = request.max_messages * 10 + 10
     while len(picked) < want:
         batch = cursor.fetchmany(256)
         if not batch:
@@ -68,6 +69,12 @@ def _candidates(conn: sqlite3.Connection, request: ReceiveRequest, skip: set[int
             if len(picked) >= want:
                 break
     cursor.close()
+    # As many messages of one group as possible before the next group (AWS documents it); groups in the
+    # order of their oldest message, each group in sequence order.
+    first_seen: dict[str | None, int] = {}
+    for index, row in enumerate(picked):
+        first_seen.setdefault(row[9], index)
+    picked.sort(key=lambda row: first_seen[row[9]])
     return picked
 
 
@@ -90,8 +97,8 @@ def _receive(conn: sqlite3.Connection, request: ReceiveRequest) -> ReceiveOutcom
                 continue
             count = row[7] + 1
             if dead_letter is not None and count > dead_letter.max_receive_count:
-                # Dead-lettered at the receive that would exceed maxReceiveCount; keeps id, body, attributes
-                # and sent time (the DLQ's retention counts from the original send).
+                # Dead-lettered at the receive that would exceed maxReceiveCount; keeps id, body, attributes,
+                # receive count and sent time (the DLQ's retention counts from the original send).
                 dedup = row[1] if dead_letter.fifo else row[10]
                 redriven.append(
                     (
@@ -115,7 +122,8 @@ def _receive(conn: sqlite3.Connection, request: ReceiveRequest) -> ReceiveOutcom
         conn.executemany("DELETE FROM sqs_messages WHERE seq = ?", expired)
     if redriven:
         conn.executemany(
-            "UPDATE sqs_messages SET queue_id = ?, receive_count = 0, first_received_at = NULL, "
+            # The receive count and first-receive time carry on in the DLQ (AWS-recorded: no restart).
+            "UPDATE sqs_messages SET queue_id = ?, "
             "received_at = NULL, visible_at = ?, expires_at = ?, source_arn = ?, dedup_id = ? WHERE seq = ?",
             redriven,
         )

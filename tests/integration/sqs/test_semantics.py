@@ -37,10 +37,8 @@ def test_visibility_timeout_and_change_visibility(clock_server: ServerProcess, n
     (second,) = receive(sqs, url, AttributeNames=["ApproximateReceiveCount"])
     assert second["ReceiptHandle"] != first["ReceiptHandle"]
     assert second["Attributes"]["ApproximateReceiveCount"] == "2"
-    # The first handle is stale now that the message was received again.
-    with pytest.raises(ClientError) as raised:
-        sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=first["ReceiptHandle"], VisibilityTimeout=5)
-    assert error_code(raised) == "InvalidParameterValue"
+    # An older handle of a message received again since still changes its visibility (AWS-recorded).
+    sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=first["ReceiptHandle"], VisibilityTimeout=5)
     sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=second["ReceiptHandle"], VisibilityTimeout=100)
     advance(clock_server, 99)
     assert receive(sqs, url) == []

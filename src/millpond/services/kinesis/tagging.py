@@ -14,7 +14,27 @@ from millpond.services.kinesis.names import CONSUMER_ARN, parse_stream_arn, stre
 
 MAX_TAGS = 50
 LIST_TAGS_DEFAULT = 50
-_TAG_TEXT = re.compile(r"^[\w\s.:/=+\-@]*$")
+# kinesalite, recorded against AWS: letters (\w and these Unicode ranges), digits, a plain space (no tab or
+# newline) and _ . / = + - @ : % are valid; a % then fails with a second, operation-worded message.
+_INVALID_TAG_CHARACTER = re.compile(r"[^\u00C0-\u1FFF\u2C00-\uD7FF\w./=+\- @%:]")
+_ILLEGAL_TAG_TEXT = (
+    "because some tags contained illegal characters. The allowed characters are Unicode letters, "
+    "white-spaces, '_',',','/','=','+','-','@',':'."
+)
+
+
+def _check_tag_text(texts: list[str], failed_to: str, name: str, account_id: str) -> None:
+    if any(_INVALID_TAG_CHARACTER.search(text) for text in texts):
+        raise AwsError(
+            "InvalidArgumentException",
+            "Some tags contain invalid characters. Valid characters: Unicode letters, digits, white space, "
+            "_ . / = + - % @ :.",
+        )
+    if any("%" in text for text in texts):
+        raise AwsError(
+            "InvalidArgumentException",
+            f"Failed to {failed_to} stream {name} under account {account_id} {_ILLEGAL_TAG_TEXT}",
+        )
 
 
 def _resource(core: Core, ctx: RequestContext, arn: str) -> tuple[int, str]:
@@ -34,12 +54,7 @@ def _resource(core: Core, ctx: RequestContext, arn: str) -> tuple[int, str]:
 async def _add(
     core: Core, arn: str, stream_pk: int, name: str, account_id: str, tags: dict[str, str]
 ) -> None:
-    if not all(_TAG_TEXT.match(text) for pair in tags.items() for text in pair):
-        raise AwsError(
-            "InvalidArgumentException",
-            "Some tags contain invalid characters. Valid characters: Unicode letters, digits, white space, "
-            "_ . / = + - % @.",
-        )
+    _check_tag_text([text for pair in tags.items() for text in pair], "add tags to", name, account_id)
     merged = core.repo.tags(arn) | tags
     if len(merged) > MAX_TAGS:
         raise AwsError(
@@ -62,6 +77,7 @@ async def add_tags_to_stream(core: Core, ctx: RequestContext, params: dict[str, 
 
 async def remove_tags_from_stream(core: Core, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
     stream = core.stream(ctx, params)
+    _check_tag_text(list(params["TagKeys"]), "remove tags from", stream.name, stream.account_id)
     await core.repo.remove_tags(stream.arn, params["TagKeys"])
     return {}
 
@@ -84,6 +100,7 @@ async def tag_resource(core: Core, ctx: RequestContext, params: dict[str, Any]) 
 
 async def untag_resource(core: Core, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
     _, arn = _resource(core, ctx, params["ResourceARN"])
+    _check_tag_text(list(params["TagKeys"]), "remove tags from", arn, ctx.account_id)
     await core.repo.remove_tags(arn, params["TagKeys"])
     return {}
 
@@ -114,5 +131,7 @@ def get_resource_policy(core: Core, ctx: RequestContext, params: dict[str, Any])
 
 async def delete_resource_policy(core: Core, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
     _, arn = _resource(core, ctx, params["ResourceARN"])
+    if core.repo.policy(arn) is None:  # AWS-recorded: deleting a policy that is not there is an error
+        raise AwsError("ResourceNotFoundException", f"No resource policy found for resource ARN {arn}.")
     await core.repo.delete_policy(arn)
     return {}

@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from millpond.context import RequestContext
 
 log = logging.getLogger("millpond.lambda")
+# Attributes Lambda sends as numbers: a DLQ record's ErrorCode has DataType Number (AWS-recorded).
+NUMBER_ATTRIBUTES = frozenset({"ErrorCode"})
 
 
 class Destinations:
@@ -34,7 +36,8 @@ class Destinations:
         params: dict[str, object] = {"QueueUrl": f"{self.endpoint_url}/{account}/{name}", "MessageBody": body}
         if attributes:
             params["MessageAttributes"] = {
-                k: {"DataType": "String", "StringValue": v} for k, v in attributes.items()
+                k: {"DataType": "Number" if k in NUMBER_ATTRIBUTES else "String", "StringValue": v}
+                for k, v in attributes.items()
             }
         result = send(ctx, params)
         if inspect.isawaitable(result):

@@ -16,8 +16,14 @@ from millpond.errors import AwsError
 NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 # name, 123456789012:function:name[:qualifier] or arn:aws:lambda:region:account:function:name[:qualifier]
 FUNCTION_REF = re.compile(
-    r"^(?:arn:aws[\w-]*:lambda:(?P<region>[a-z0-9-]+):)?(?:(?P<account>\d{12}):)?(?:function:)?"
-    r"(?P<name>[a-zA-Z0-9_-]+)(?::(?P<qualifier>\$LATEST|[a-zA-Z0-9_-]+))?$"
+    r"^(?:arn:aws[\w-]*:lambda:(?P<region>(?:eusc-)?[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d):)?"
+    r"(?:(?P<account>\d{12}):)?(?:function:)?"
+    r"(?P<name>[a-zA-Z0-9_-]+)(?::(?P<qualifier>\$LATEST(?:\.PUBLISHED)?|[a-zA-Z0-9_-]+))?$"
+)
+# The pattern AWS quotes for a function name it cannot read (NamespacedFunctionName, botocore 1.44.8).
+FUNCTION_NAME_PATTERN = (
+    "(arn:(aws[a-zA-Z-]*)?:lambda:)?((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:)?(\\d{12}:)?"
+    "(function:)?([a-zA-Z0-9-_\\.]+)(:(\\$LATEST(\\.PUBLISHED)?|[a-zA-Z0-9-_]+))?"
 )
 ROLE = re.compile(r"^arn:(aws[a-zA-Z-]*)?:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+$")
 ALIAS = re.compile(r"^(?!^[0-9]+$)[a-zA-Z0-9-_]{1,128}$")
@@ -65,14 +71,18 @@ def parse_ref(ref: str, qualifier: str | None = None) -> tuple[str, str | None]:
         raise AwsError(
             "ValidationException",
             f"1 validation error detected: Value '{ref}' at 'functionName' failed to satisfy constraint: "
-            "Member must satisfy regular expression pattern: (arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?-"
-            "[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_\\.]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?",
+            f"Member must satisfy regular expression pattern: {FUNCTION_NAME_PATTERN}",
             400,
         )
     in_ref = found.group("qualifier")
     if in_ref and qualifier and in_ref != qualifier:
         raise invalid("The derived qualifier from the function name does not match the specified qualifier.")
     return found.group("name"), in_ref or qualifier
+
+
+def listed_latest(config: dict[str, Any]) -> dict[str, Any]:
+    """$LATEST as ListVersionsByFunction and ListFunctions(FunctionVersion=ALL) show it: a qualified ARN."""
+    return {**config, "FunctionArn": f"{config['FunctionArn']}:$LATEST"}
 
 
 def timestamp(epoch: float) -> str:

@@ -187,9 +187,10 @@ class LambdaProvider(VersionsMixin, PermissionsMixin):
 
     def list_functions(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         configs: list[dict[str, Any]] = []
+        every_version = params.get("FunctionVersion") == "ALL"
         for record in self.repository.list_functions():
-            configs.append(record.config)
-            if params.get("FunctionVersion") == "ALL":
+            configs.append(functions.listed_latest(record.config) if every_version else record.config)
+            if every_version:
                 configs.extend(self.repository.list_versions(record.name))
         start = functions.page_start(params.get("Marker"))
         limit = int(params.get("MaxItems") or 50)
@@ -221,13 +222,9 @@ class LambdaProvider(VersionsMixin, PermissionsMixin):
             return {"StatusCode": 204}
         if kind == "Event":
             payload = check_payload(params.get("Payload") or b"", MAX_ASYNC_PAYLOAD)
-            if target.record.reserved_concurrency == 0:
-                raise AwsError(
-                    "TooManyRequestsException",
-                    "Rate Exceeded.",
-                    fields={"Reason": "ReservedFunctionConcurrentInvocationLimitExceeded"},
-                )
-            # The handler's context.aws_request_id is the Invoke's own RequestId, as on AWS.
+            # Even with reserved concurrency 0 the event is accepted (AWS-recorded); it is then throttled,
+            # retried until its maximum age, and goes to the DLQ or OnFailure destination. The handler's
+            # context.aws_request_id is the Invoke's own RequestId, as on AWS.
             await self.async_queue.enqueue(target, payload or b"{}", ctx.request_id)
             return {"StatusCode": 202}
         return await self.invoker.invoke_sync(target, ctx.region, params, ctx.request_id)

@@ -3,7 +3,8 @@
 A handle names the receive that issued it (message id + receive count). On a standard queue an old handle
 still "succeeds" but deletes nothing (the model's docs: "the request will succeed, but the message might not
 be deleted"); on a FIFO queue a handle whose visibility timeout has passed has expired. Changing visibility
-needs the latest handle of a message that is in flight.
+works with any handle of a message that still exists, in flight or not (AWS-recorded: an expired
+visibility timeout, or an older handle of a message received again since, still succeeds).
 """
 
 from __future__ import annotations
@@ -39,10 +40,8 @@ def delete_decision(
 def visibility_decision(
     handle: str, issued_count: int, timeout: int, state: InFlightState | None, now: float
 ) -> Decision:
-    if state is None or state.receive_count != issued_count:
+    if state is None:
         raise receipts.not_available_for_visibility_change(handle)
-    if state.visible_at <= now:
-        raise not_inflight()
     return visibility.new_visibility_deadline(timeout, received_at=state.received_at or now, now=now)
 
 
@@ -67,6 +66,8 @@ class HandleOperations(QueueOperations):
             return decision
 
         errors = await self.repository.update_visibility(queue.id, items, counted)
+        if deleted and queue.fifo:
+            wake = True  # a deleted in-flight message unlocks its group: long polls may now get the next one
         if wake:
             self.notifier.notify(queue.id)
         if deleted:

@@ -59,23 +59,29 @@ def validate_queue_name(name: str, *, fifo: bool) -> None:
 def queue_type_for_create(name: str | None, fifo_attribute: str | None) -> bool:
     """Validate CreateQueue's name against its FifoQueue attribute; return True for a FIFO queue.
 
-    AWS decides the queue type from FifoQueue=true and accepts FifoQueue only with a .fifo name:
-    FifoQueue=false, or FifoQueue on a name without .fifo, is "Unknown Attribute FifoQueue."
-    (aws/aws-sdk-php#1331), and a .fifo name without FifoQueue=true is checked as a standard name, where the
+    AWS decides the queue type from FifoQueue=true: on a name without .fifo that is InvalidParameterValue,
+    the FIFO name rule (AWS-recorded); any other FifoQueue value is "Unknown Attribute FifoQueue."
+    (aws/aws-sdk-php#1331); a .fifo name without FifoQueue=true is checked as a standard name, where the
     dot is not allowed.
     """
     name = require_queue_name(name)
     if fifo_attribute is None:
         validate_queue_name(name, fifo=False)
         return False
-    if fifo_attribute.lower() != "true" or not is_fifo_name(name):
+    if fifo_attribute.lower() != "true":
         raise AwsError("InvalidAttributeName", "Unknown Attribute FifoQueue.")
     validate_queue_name(name, fifo=True)
     return True
 
 
-def queue_url(endpoint_url: str, account_id: str, name: str) -> str:
-    """`http://localhost:4566` + `000000000000` + `orders` -> `http://localhost:4566/000000000000/orders`."""
+URL_STYLES = ("account", "region")
+
+
+def queue_url(endpoint_url: str, account_id: str, name: str, region: str | None = None) -> str:
+    """`http://localhost:4566/000000000000/orders`; with a region, the region-unique form
+    `http://localhost:4566/queue/us-east-1/000000000000/orders` (AWS's URLs differ per region too)."""
+    if region is not None:
+        return f"{endpoint_url.rstrip('/')}/queue/{region}/{account_id}/{name}"
     return f"{endpoint_url.rstrip('/')}/{account_id}/{name}"
 
 
@@ -83,13 +89,17 @@ def queue_url(endpoint_url: str, account_id: str, name: str) -> str:
 class QueueAddress:
     """Where a queue URL points: its owner account, its name and, when the host names one, its region."""
 
-    account_id: str
+    account_id: str | None  # None: a bare queue name, owned by the caller's account
     name: str
     region: str | None = None
 
 
+_BARE_NAME = re.compile(r"[A-Za-z0-9_-]{1,80}|[A-Za-z0-9_-]{1,75}\.fifo")
+
+
 def _invalid_address(url: str) -> AwsError:
-    return AwsError("InvalidAddress", f"The address {url} is not valid for this endpoint.")
+    # AWS answers a QueueUrl that is not a queue URL as an unknown queue (AWS-recorded, 400 NonExistentQueue).
+    return AwsError("QueueDoesNotExist", "The specified queue does not exist.")
 
 
 def _region_from_host(host: str) -> str | None:
@@ -104,12 +114,13 @@ def _region_from_host(host: str) -> str | None:
 
 
 def parse_queue_url(url: str | None) -> QueueAddress:
-    """Read (account, name) from any queue URL a client may send; InvalidAddress when it is not one.
+    """Read (account, name) from any queue URL a client may send; QueueDoesNotExist when it is not one.
 
     Accepted: `https://sqs.us-east-1.amazonaws.com/123456789012/q`, `https://queue.amazonaws.com/...`,
     `http://localhost:4566/000000000000/q`, `http://sqs.us-east-1.localhost.localstack.cloud:4566/...`,
-    LocalStack's path style `http://localhost:4566/queue/us-east-1/000000000000/q`, and a bare path
-    `/000000000000/q`. The host is ignored: SDKs send the URL as a field, not as the request's target.
+    LocalStack's path style `http://localhost:4566/queue/us-east-1/000000000000/q`, a bare path
+    `/000000000000/q`, and a bare queue name `q` (AWS accepts a name wherever a QueueUrl goes). The host is
+    ignored: SDKs send the URL as a field, not as the request's target.
     """
     if url is None or url.strip() == "":
         raise AwsError(
@@ -117,6 +128,8 @@ def parse_queue_url(url: str | None) -> QueueAddress:
         )
     text = url.strip()
     region: str | None = None
+    if _BARE_NAME.fullmatch(text):
+        return QueueAddress(account_id=None, name=text)
     if text.startswith("/"):
         path = text.split("?", 1)[0]
     else:

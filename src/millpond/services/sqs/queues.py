@@ -60,8 +60,24 @@ class Queue:
     def fifo(self) -> bool:
         return self.record.fifo
 
-    def url(self, ctx: RequestContext) -> str:
-        return names.queue_url(ctx.endpoint_url, self.record.account_id, self.record.name)
+
+MAX_TAGS = 50  # per queue (SQS quotas)
+MAX_PERMISSION_ACTIONS = 7  # "a maximum of seven actions per statement" (AddPermission docs)
+# What AddPermission may grant to another account; the rest (AddPermission, CreateQueue, DeleteQueue,
+# SetQueueAttributes, ...) only the queue owner may call.
+GRANTABLE_ACTIONS = frozenset(
+    {
+        "*",
+        "ChangeMessageVisibility",
+        "DeleteMessage",
+        "GetQueueAttributes",
+        "GetQueueUrl",
+        "ListDeadLetterSourceQueues",
+        "PurgeQueue",
+        "ReceiveMessage",
+        "SendMessage",
+    }
+)
 
 
 def does_not_exist() -> AwsError:
@@ -81,6 +97,12 @@ class QueueDirectory:
         self._cache: dict[tuple[str, str, str], Queue] = {}
         self._addresses: dict[str, names.QueueAddress] = {}
         self.on_delete: Callable[[Queue], None] | None = None
+        # "account": http://host/<account>/<name>; "region": http://host/queue/<region>/<account>/<name>.
+        self.url_style = "account"
+
+    def url(self, ctx: RequestContext, account_id: str, region: str, name: str) -> str:
+        by_region = region if self.url_style == "region" else None
+        return names.queue_url(ctx.endpoint_url, account_id, name, by_region)
 
     def clear(self) -> None:
         self._cache.clear()
@@ -118,7 +140,8 @@ class QueueDirectory:
             if len(self._addresses) >= MAX_CACHED_URLS:
                 self._addresses.clear()
             self._addresses[url] = address  # type: ignore[index]  # url is a str once it parsed
-        queue = self.find(address.account_id, address.region or ctx.region, address.name)
+        account_id = address.account_id or ctx.account_id
+        queue = self.find(account_id, address.region or ctx.region, address.name)
         if queue is None:
             raise does_not_exist()
         return queue
@@ -157,7 +180,7 @@ class QueueDirectory:
         record, created = await self.repository.create_queue(new, RECENTLY_DELETED_SECONDS)
         if not created:
             attrs.check_idempotent_create(record.attributes, requested)
-        return {"QueueUrl": names.queue_url(ctx.endpoint_url, ctx.account_id, name)}
+        return {"QueueUrl": self.url(ctx, ctx.account_id, ctx.region, name)}
 
     def get_queue_url(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         name = names.require_queue_name(params.get("QueueName"))
@@ -165,11 +188,11 @@ class QueueDirectory:
         queue = self.find(account, ctx.region, name)
         if queue is None:
             raise does_not_exist()
-        return {"QueueUrl": queue.url(ctx)}
+        return {"QueueUrl": self.url(ctx, queue.record.account_id, queue.record.region, queue.name)}
 
     def list_queues(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         records = self.repository.list_queues(ctx.account_id, ctx.region, params.get("QueueNamePrefix") or "")
-        urls = [names.queue_url(ctx.endpoint_url, r.account_id, r.name) for r in records]
+        urls = [self.url(ctx, r.account_id, r.region, r.name) for r in records]
         return paginate(urls, [r.name for r in records], params, "QueueUrls")
 
     async def delete_queue(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
@@ -229,12 +252,17 @@ class QueueDirectory:
         tags = params.get("Tags") or {}
         if not tags:
             raise _invalid("The request must contain the parameter Tags.")
-        await self._set_tags(queue, {**queue.record.tags, **tags})
+        merged = {**queue.record.tags, **tags}
+        if len(merged) > MAX_TAGS:
+            raise _invalid(f"Too many tags added for queue {queue.name}.")
+        await self._set_tags(queue, merged)
         return {}
 
     async def untag_queue(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         queue = self.resolve(ctx, params)
         keys = set(params.get("TagKeys") or ())
+        if not keys or any(not 1 <= len(key) <= 128 for key in keys):
+            raise _invalid("Tag keys must be between 1 and 128 characters in length.")
         await self._set_tags(queue, {k: v for k, v in queue.record.tags.items() if k not in keys})
         return {}
 
@@ -258,16 +286,23 @@ class QueueDirectory:
         label = params.get("Label") or ""
         accounts = params.get("AWSAccountIds") or []
         actions = params.get("Actions") or []
-        if not accounts:
-            raise AwsError(
-                "MissingRequiredParameterException", "The request must contain the parameter AWSAccountIds."
-            )
         if not actions:
             raise AwsError(
                 "MissingRequiredParameterException", "The request must contain the parameter Actions."
             )
+        if not accounts:
+            raise _invalid("Value [] for parameter PrincipalId is invalid. Reason: Unable to verify.")
+        if len(actions) > MAX_PERMISSION_ACTIONS:
+            found = f"{len(actions)} Actions were found"
+            raise AwsError("OverLimit", f"{found}, maximum allowed is {MAX_PERMISSION_ACTIONS}.")
+        for action in actions:
+            if action not in GRANTABLE_ACTIONS:
+                raise _invalid(
+                    f"Value SQS:{action} for parameter ActionName is invalid. "
+                    "Reason: Only the queue owner is allowed to invoke this action."
+                )
         policy = json.loads(queue.record.attributes.get("Policy") or "null") or {
-            "Version": "2012-10-17",
+            "Version": "2008-10-17",  # what AWS writes into a policy AddPermission creates (AWS-recorded)
             "Id": f"{queue.arn}/SQSDefaultPolicy",
             "Statement": [],
         }
@@ -313,7 +348,7 @@ class QueueDirectory:
 
     def list_dead_letter_source_queues(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         sources = self.dead_letter_sources(self.resolve(ctx, params))
-        urls = [names.queue_url(ctx.endpoint_url, r.account_id, r.name) for r in sources]
+        urls = [self.url(ctx, r.account_id, r.region, r.name) for r in sources]
         return paginate(urls, [r.name for r in sources], params, "queueUrls")
 
 

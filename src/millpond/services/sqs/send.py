@@ -2,7 +2,9 @@
 transaction, wake the queue's long polls, and answer with the MD5s AWS computes.
 
 Batch entries fail one by one into `Failed`, except where AWS fails the whole request: an entry over the
-queue's MaximumMessageSize fails the request on FIFO queues but only that entry on standard queues.
+queue's MaximumMessageSize fails the request on FIFO queues but only that entry on standard queues, and on
+FIFO queues an entry without MessageGroupId (or without MessageDeduplicationId when content-based
+deduplication is off) fails the request (AWS-recorded). `Failed` is left out when nothing failed.
 """
 
 from __future__ import annotations
@@ -74,6 +76,8 @@ class Sender(QueueOperations):
         entries: list[dict[str, Any]] = params.get("Entries") or []
         batches.validate_batch_entries(entries, batches.SEND_ENTRY)
         batches.check_batch_size(entries)
+        if queue.fifo:
+            _check_fifo_entries(queue, entries)
         now = self.clock.now()
         failed: list[dict[str, Any]] = []
         accepted: list[tuple[str, OutgoingMessage]] = []
@@ -104,7 +108,22 @@ class Sender(QueueOperations):
             sent = await self._store(queue, new, now)
             for (entry_id, message), result in zip(accepted, sent, strict=True):
                 successful.append({"Id": entry_id, **_result(message, result)})
-        return {"Successful": successful, "Failed": failed}
+        return {"Successful": successful, "Failed": failed} if failed else {"Successful": successful}
+
+
+def _check_fifo_entries(queue: Queue, entries: list[dict[str, Any]]) -> None:
+    if any(not entry.get("MessageGroupId") for entry in entries):
+        raise AwsError(
+            "MissingRequiredParameterException", "The request must contain the parameter MessageGroupId."
+        )
+    if not queue.config.content_based_deduplication and any(
+        not entry.get("MessageDeduplicationId") for entry in entries
+    ):
+        raise AwsError(
+            "InvalidParameterValueException",
+            "The queue should either have ContentBasedDeduplication enabled or "
+            "MessageDeduplicationId provided explicitly",
+        )
 
 
 def _result(message: OutgoingMessage, sent: SentMessage) -> dict[str, Any]:

@@ -74,12 +74,19 @@ def test_queue_type_for_create() -> None:
 
 @pytest.mark.parametrize(
     ("name", "fifo_attribute"),
-    [("orders", "false"), ("orders", "true"), ("orders.fifo", "false"), ("orders.ifo", "true")],
+    [("orders", "false"), ("orders.fifo", "false"), ("orders", "tru")],
 )
 def test_fifo_queue_attribute_mismatch_is_unknown_attribute(name: str, fifo_attribute: str) -> None:
     # aws/aws-sdk-php#1331: FifoQueue=false on a standard queue is rejected by AWS.
     with aws_error("InvalidAttributeName", "Unknown Attribute FifoQueue."):
         queue_type_for_create(name, fifo_attribute)
+
+
+@pytest.mark.parametrize("name", ["orders", "orders.ifo"])
+def test_fifo_queue_true_without_fifo_suffix_is_an_invalid_fifo_name(name: str) -> None:
+    # AWS-recorded: FifoQueue=true on a name without .fifo is InvalidParameterValue, not an unknown attribute.
+    with aws_error("InvalidParameterValueException", FIFO_NAME_MESSAGE):
+        queue_type_for_create(name, "true")
 
 
 def test_fifo_name_without_fifo_attribute_is_a_bad_standard_name() -> None:
@@ -136,8 +143,9 @@ def test_parse_queue_url_forms(url: str, expected: QueueAddress) -> None:
 @pytest.mark.parametrize(
     "url",
     [
-        "orders",
         "ftp://localhost/000000000000/q",
+        "http://whatever-incorrect-queue-address",
+        "orders?x",
         "http://localhost:4566/",
         "http://localhost:4566/000000000000",
         "http://localhost:4566/12345/q",
@@ -147,8 +155,15 @@ def test_parse_queue_url_forms(url: str, expected: QueueAddress) -> None:
     ],
 )
 def test_parse_queue_url_rejects_other_text(url: str) -> None:
-    with aws_error("InvalidAddress", f"The address {url} is not valid for this endpoint."):
+    # AWS-recorded: a QueueUrl that is not one is an unknown queue (400 NonExistentQueue), not InvalidAddress.
+    with aws_error("QueueDoesNotExist", "The specified queue does not exist."):
         parse_queue_url(url)
+
+
+@pytest.mark.parametrize("name", ["orders", "orders.fifo", "a-b_c", "x" * 80])
+def test_parse_queue_url_takes_a_bare_queue_name(name: str) -> None:
+    # AWS accepts a queue name wherever a QueueUrl goes; the caller's account owns it.
+    assert parse_queue_url(name) == QueueAddress(account_id=None, name=name)
 
 
 def test_parse_queue_url_missing() -> None:
@@ -175,11 +190,11 @@ def test_url_round_trip(account: str, name: str, fifo: bool, endpoint: str) -> N
 
 
 @given(st.text(max_size=120))
-def test_any_text_parses_or_is_invalid_address(text: str) -> None:
+def test_any_text_parses_or_is_an_unknown_queue(text: str) -> None:
     try:
         parse_queue_url(text)
     except AwsError as error:
-        assert error.code in ("InvalidAddress", "MissingRequiredParameterException")
+        assert error.code in ("QueueDoesNotExist", "MissingRequiredParameterException")
 
 
 def test_queue_arn() -> None:

@@ -38,7 +38,8 @@ def arns(kind: str, call: Call) -> list[str]:
             address = names.parse_queue_url(params.get("QueueUrl"))
         except AwsError:
             return []  # not a queue URL: the operation itself answers that
-        return [names.queue_arn(address.region or call.region, address.account_id, address.name)]
+        owner = address.account_id or call.account
+        return [names.queue_arn(address.region or call.region, owner, address.name)]
     if kind == "queue_name":
         owner = params.get("QueueOwnerAWSAccountId") or call.account
         return [names.queue_arn(call.region, owner, str(params.get("QueueName", "")))]

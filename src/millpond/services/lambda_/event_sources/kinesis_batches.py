@@ -108,7 +108,8 @@ class BatchProcessor:
                 continue
             condition = self._give_up(part, retries + 1)
             if condition is not None:
-                await self._on_failure(part, condition, invocations, result.function_error or "Unhandled")
+                # functionError only when the function raised, not when it reported batchItemFailures.
+                await self._on_failure(part, condition, invocations, result.function_error)
                 continue
             await self.clock.sleep(min(0.1 * 2**retries, MAX_BACKOFF))
             pending.insert(0, (part, retries + 1, invocations))
@@ -120,7 +121,9 @@ class BatchProcessor:
             return "RetryAttemptsExhausted"
         return None
 
-    async def _on_failure(self, part: list[Pair], condition: str, invocations: int, error: str) -> None:
+    async def _on_failure(
+        self, part: list[Pair], condition: str, invocations: int, error: str | None
+    ) -> None:
         destination = ((self.document.get("DestinationConfig") or {}).get("OnFailure") or {}).get(
             "Destination"
         )
