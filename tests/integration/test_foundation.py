@@ -67,6 +67,7 @@ UNSUPPORTED_CALLS = [
     ("iam", "list_instance_profiles", {}),
     ("cloudwatch", "describe_anomaly_detectors", {}),
     ("logs", "describe_export_tasks", {}),
+    ("sns", "list_platform_applications", {}),
 ]
 
 
@@ -123,6 +124,7 @@ def test_health_reset_and_clock_routes(server: ServerProcess) -> None:
         "sts",
         "cloudwatch",
         "logs",
+        "sns",
     }
     assert health["services"]["sts"]["state"] == "running"
     assert health["uptime"] >= 0

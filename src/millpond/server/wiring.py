@@ -20,6 +20,7 @@ from millpond.services.kinesis.provider import KinesisProvider
 from millpond.services.lambda_.destinations import Destinations
 from millpond.services.lambda_.metrics import LambdaMetrics
 from millpond.services.lambda_.provider import LambdaProvider
+from millpond.services.sns.provider import SnsProvider
 from millpond.services.sqs.provider import SqsProvider
 from millpond.services.sts.provider import StsProvider
 from millpond.storage.apigateway import SqliteApiGatewayRepository
@@ -28,6 +29,7 @@ from millpond.storage.cloudwatch import SqliteCloudWatchRepository
 from millpond.storage.engine import Engine
 from millpond.storage.iam import SqliteIamRepository
 from millpond.storage.kinesis import SqliteKinesisRepository
+from millpond.storage.sns import SqliteSnsRepository
 from millpond.storage.sqs import SqliteSqsRepository
 from millpond.storage.sts import SqliteStsRepository
 
@@ -107,5 +109,9 @@ async def build_system(settings: Settings, clock: VirtualClock) -> System:
     apigateway = SqliteApiGatewayRepository(engine)
     await apigateway.adopt(Owner(settings.account_id, settings.region))
     providers["apigateway"] = ApiGatewayProvider(apigateway, clock, lambda_invoke)
+    sns_repository = SqliteSnsRepository(engine)
+    sns = SnsProvider(sns_repository, clock, providers, settings.endpoint_url, cloudwatch.emission)
+    providers["sns"] = sns
+    await sns.start()  # publishes acknowledged before a restart are delivered now
     authorizer = build_authorizer(settings, clock, providers) if settings.enforce_iam else None
     return System(settings, clock, engine, clock_store, providers, authorizer)

@@ -1,0 +1,227 @@
+"""The deliverer: takes due deliveries from the durable outbox, in publish order (one subscription's
+deliveries one after another, subscriptions side by side), and hands each to its endpoint.
+
+SQS and Lambda deliveries that fail (the queue or function is gone) go to the subscription's redrive
+DLQ at once; HTTP/S deliveries are retried on the clock per the effective delivery policy (AWS's default:
+three retries 20 s apart), then go to the DLQ. A delivery that ends is removed from the outbox; one that
+was taken but not ended before a crash is delivered again after restart (at least once, as on AWS).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from typing import Any
+
+from millpond.clock import Clock
+from millpond.services.signal import Signal
+from millpond.services.sns import messages
+from millpond.services.sns.metrics import SnsMetrics
+from millpond.services.sns.repository import Delivery, Record, SnsRepository
+from millpond.services.sns.signing import Signer
+from millpond.services.sns.subscriptions import retry_policy
+from millpond.services.sns.targets import DeliveryFailed, Targets
+
+log = logging.getLogger("millpond.sns")
+KEY = "sns-outbox"
+BATCH = 200
+
+
+def retry_delay(policy: dict[str, Any], attempt: int) -> float | None:
+    """Seconds before retry number `attempt` (1-based), or None once the policy's retries are used up."""
+    retries = int(policy.get("numRetries", 3))
+    if attempt > retries:
+        return None
+    low, high = float(policy.get("minDelayTarget", 20)), float(policy.get("maxDelayTarget", 20))
+    no_delay = int(policy.get("numNoDelayRetries", 0))
+    at_min = int(policy.get("numMinDelayRetries", 0))
+    at_max = int(policy.get("numMaxDelayRetries", 0))
+    if attempt <= no_delay:
+        return 0.0
+    if attempt <= no_delay + at_min:
+        return low
+    backoff = max(0, retries - no_delay - at_min - at_max)
+    step = attempt - no_delay - at_min
+    if step > backoff:
+        return high
+    if backoff <= 1:
+        return high if step == backoff else low
+    fraction = (step - 1) / (backoff - 1)
+    function = policy.get("backoffFunction", "linear")
+    if function == "exponential":
+        return low * (high / low) ** fraction if low > 0 else high * fraction
+    if function == "geometric":
+        return low + (high - low) * fraction**2
+    if function == "arithmetic":
+        return low + (high - low) * fraction**0.5
+    return low + (high - low) * fraction
+
+
+class Deliverer:
+    def __init__(
+        self,
+        repository: SnsRepository,
+        clock: Clock,
+        signer: Signer,
+        targets: Targets,
+        metrics: SnsMetrics | None = None,
+    ) -> None:
+        self.repository = repository
+        self.clock = clock
+        self.signer = signer
+        self.targets = targets
+        self.metrics = metrics
+        self.signal = Signal(clock)
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.create_task(self._run(), name="sns-deliverer")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    def wake(self) -> None:
+        self.signal.notify(KEY)
+
+    async def confirm(self, topic: Record, subscription: Record, endpoint: str) -> None:
+        """Queue the SubscriptionConfirmation for a new HTTP/S subscription."""
+        now = self.clock.now()
+        message: Record = {
+            "Type": "SubscriptionConfirmation",
+            "MessageId": f"{subscription['SubscriptionArn'].rsplit(':', 1)[1]}-confirm",
+            "TopicArn": topic["TopicArn"],
+            "Token": subscription["Token"],
+            "Message": (
+                f"You have chosen to subscribe to the topic {topic['TopicArn']}.\n"
+                "To confirm the subscription, visit the SubscribeURL included in this message."
+            ),
+            "Timestamp": now,
+            "Endpoint": endpoint,
+            "SignatureVersion": topic["Attributes"].get("SignatureVersion", "1"),
+        }
+        await self.repository.publish(
+            topic["TopicArn"], message, [subscription["SubscriptionArn"]], None, now
+        )
+        self.wake()
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                since = self.signal.version(KEY)
+                batch = self.repository.due(self.clock.now(), BATCH)
+                if batch:
+                    await self.deliver(batch)
+                    continue
+                await self.signal.wait(KEY, since, self.repository.next_due())
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("SNS deliverer failed; retrying in a second")
+                await asyncio.sleep(1.0)
+
+    async def deliver(self, batch: list[Delivery]) -> None:
+        by_subscription: dict[str, list[Delivery]] = {}
+        for delivery in batch:
+            by_subscription.setdefault(delivery.subscription_arn, []).append(delivery)
+        await asyncio.gather(*(self._deliver_in_order(group) for group in by_subscription.values()))
+
+    async def _deliver_in_order(self, deliveries: list[Delivery]) -> None:
+        for delivery in deliveries:
+            await self._deliver(delivery)
+
+    async def _deliver(self, delivery: Delivery) -> bool:
+        """Deliver one; False when it was rescheduled for a retry."""
+        subscription = self.repository.get_subscription(delivery.subscription_arn)
+        message = delivery.message
+        if subscription is None:  # unsubscribed (or the topic deleted) since the publish
+            await self.repository.finish(delivery.id)
+            return True
+        try:
+            await self._send(subscription, message)
+        except DeliveryFailed as failure:
+            if failure.retry:
+                policy = retry_policy(subscription, self.repository.get_topic(subscription["TopicArn"]))
+                delay = retry_delay(policy, delivery.attempts + 1)
+                if delay is not None:
+                    await self.repository.reschedule(
+                        delivery.id, self.clock.now() + delay, delivery.attempts + 1
+                    )
+                    return False
+            log.info("SNS delivery to %s failed: %s", subscription["Endpoint"], failure)
+            if message.get("Type") == "Notification":
+                await self._dead_letter(subscription, message, failure)
+                self._count(message, ok=False)
+            await self.repository.finish(delivery.id)
+            return True
+        if message.get("Type") == "Notification":
+            self._count(message, ok=True)
+        await self.repository.finish(delivery.id)
+        return True
+
+    def _count(self, message: Record, ok: bool) -> None:
+        if self.metrics is not None:
+            self.metrics.delivered(message["TopicArn"], ok, self.clock.now())
+
+    async def _send(self, subscription: Record, message: Record) -> None:
+        protocol = subscription["Protocol"]
+        raw = subscription["Attributes"].get("RawMessageDelivery", "false").lower() == "true"
+        if protocol == "sqs":
+            if raw:
+                body = messages.for_protocol(message, "sqs")
+                await self.targets.send_sqs(
+                    subscription["Endpoint"], body, message.get("MessageAttributes") or {}, message
+                )
+            else:
+                body = messages.envelope_json(message, subscription, self.signer)
+                await self.targets.send_sqs(subscription["Endpoint"], body, {}, message)
+        elif protocol == "lambda":
+            event = messages.lambda_event(message, subscription, self.signer)
+            await self.targets.invoke_lambda(subscription["Endpoint"], json.dumps(event).encode())
+        elif protocol in ("http", "https"):
+            headers = {
+                "x-amz-sns-message-type": message.get("Type", "Notification"),
+                "x-amz-sns-message-id": message["MessageId"],
+                "x-amz-sns-topic-arn": message["TopicArn"],
+                "Content-Type": "text/plain; charset=UTF-8",
+                "User-Agent": "Amazon Simple Notification Service Agent",
+            }
+            if message.get("Type") == "Notification":
+                headers["x-amz-sns-subscription-arn"] = subscription["SubscriptionArn"]
+            if raw and message.get("Type") == "Notification":
+                headers["x-amz-sns-rawdelivery"] = "true"
+                body = messages.for_protocol(message, protocol)
+            else:
+                body = messages.envelope_json(message, subscription, self.signer)
+            await self.targets.post_http(subscription["Endpoint"], headers, body.encode())
+        else:
+            raise DeliveryFailed(f"millpond does not deliver to {protocol} endpoints", retry=False)
+
+    async def _dead_letter(self, subscription: Record, message: Record, failure: DeliveryFailed) -> None:
+        text = subscription["Attributes"].get("RedrivePolicy")
+        if not text:
+            return
+        target = json.loads(text).get("deadLetterTargetArn")
+        raw = subscription["Attributes"].get("RawMessageDelivery", "false").lower() == "true"
+        if raw:
+            body = messages.for_protocol(message, subscription["Protocol"])
+            attributes = dict(message.get("MessageAttributes") or {})
+        else:
+            body = messages.envelope_json(message, subscription, self.signer)
+            attributes = {}
+        attributes.update(
+            {
+                "ErrorCode": {"DataType": "String", "StringValue": failure.code},
+                "ErrorMessage": {"DataType": "String", "StringValue": str(failure)[:256] or failure.code},
+            }
+        )
+        try:
+            await self.targets.send_sqs(target, body, attributes, message)
+        except DeliveryFailed as error:
+            log.warning("SNS could not move a message to the DLQ %s: %s", target, error)
