@@ -185,7 +185,7 @@ class AlarmEvaluator:
     async def _run_actions(self, alarm: AlarmRecord, old_state: str, now: float) -> None:
         key = {"ALARM": "AlarmActions", "OK": "OKActions"}.get(alarm.state, "InsufficientDataActions")
         for arn in alarm.config.get(key) or []:
-            if arn.startswith("arn:aws:sqs:") and self.send is not None:
+            if arn.startswith(("arn:aws:sqs:", "arn:aws:sns:")) and self.send is not None:
                 try:
                     await self.send(arn, json.dumps(self.message(alarm, old_state)), {})
                     summary = f"Successfully executed action {arn}"
@@ -193,7 +193,7 @@ class AlarmEvaluator:
                     log.exception("alarm %s could not deliver to %s", alarm.name, arn)
                     summary = f"Failed to execute action {arn}"
             else:
-                summary = f"Failed to execute action {arn}"  # millpond delivers alarm actions to SQS only
+                summary = f"Failed to execute action {arn}"  # millpond delivers alarm actions to SQS and SNS
             data = {
                 "actionState": "Succeeded" if summary.startswith("Success") else "Failed",
                 "notificationResource": arn,
