@@ -20,11 +20,11 @@ from tests.support.server import ServerProcess
 
 
 class Endpoint:
-    def __init__(self) -> None:
+    def __init__(self, port: int = 0) -> None:
         self.received: list[tuple[str, dict[str, str], str]] = []  # (path, headers, body)
         self.lock = threading.RLock()
         handler = self._handler()
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), handler)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
