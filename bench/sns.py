@@ -26,7 +26,7 @@ COUNT = int(sys.argv[1]) if len(sys.argv) > 1 else 300
 
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
 def run(server: ServerProcess, raw: bool) -> None:
@@ -35,7 +35,10 @@ def run(server: ServerProcess, raw: bool) -> None:
     url = sqs.create_queue(QueueName=f"bench-{'raw' if raw else 'envelope'}")["QueueUrl"]
     arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     sns.subscribe(
-        TopicArn=topic, Protocol="sqs", Endpoint=arn, Attributes={"RawMessageDelivery": "true" if raw else "false"}
+        TopicArn=topic,
+        Protocol="sqs",
+        Endpoint=arn,
+        Attributes={"RawMessageDelivery": "true" if raw else "false"},
     )
     sent: dict[str, float] = {}
     latencies: list[float] = []
@@ -54,7 +57,9 @@ def run(server: ServerProcess, raw: bool) -> None:
             if messages:
                 receiver.delete_message_batch(
                     QueueUrl=url,
-                    Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(messages)],
+                    Entries=[
+                        {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(messages)
+                    ],
                 )
         done.set()
 
@@ -72,7 +77,8 @@ def run(server: ServerProcess, raw: bool) -> None:
     label = "raw     " if raw else "envelope"
     print(
         f"{label}  Publish {statistics.mean(publish_ms):6.2f} ms/op   "
-        f"publish-to-receive p50 {percentile(latencies, 0.5):6.2f} ms  p99 {percentile(latencies, 0.99):6.2f} ms  "
+        f"publish-to-receive p50 {percentile(latencies, 0.5):6.2f} ms  "
+        f"p99 {percentile(latencies, 0.99):6.2f} ms  "
         f"({len(latencies)}/{COUNT} received)"
     )
 

@@ -44,7 +44,10 @@ def drain(server: ServerProcess, url: str, expected: int, timeout: float = 15.0)
     deadline = time.monotonic() + timeout
     while len(received) < expected and time.monotonic() < deadline:
         reply = sqs.receive_message(
-            QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1, MessageAttributeNames=["All"],
+            QueueUrl=url,
+            MaxNumberOfMessages=10,
+            WaitTimeSeconds=1,
+            MessageAttributeNames=["All"],
             AttributeNames=["All"],
         )
         for message in reply.get("Messages", []):

@@ -28,7 +28,9 @@ def test_acknowledged_publishes_are_delivered_after_sigkill(tmp_path: Path) -> N
     sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn, Attributes={"RawMessageDelivery": "true"})
     endpoint = Endpoint()
     port = endpoint.server.server_address[1]
-    sub = sns.subscribe(TopicArn=topic, Protocol="http", Endpoint=endpoint.url + "/ok", ReturnSubscriptionArn=True)
+    sub = sns.subscribe(
+        TopicArn=topic, Protocol="http", Endpoint=endpoint.url + "/ok", ReturnSubscriptionArn=True
+    )
     endpoint.wait_for(lambda got: len(got) == 1)
     ((_, confirmation),) = endpoint.of("/ok", "SubscriptionConfirmation")
     sns.confirm_subscription(TopicArn=topic, Token=confirmation["Token"])
@@ -73,4 +75,3 @@ def drain_unique(server: ServerProcess, url: str, count: int) -> set[str]:
             seen.add(message["Body"])
             sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
     return seen
-

@@ -63,7 +63,10 @@ def test_three_subscribers_each_get_what_their_filter_passes(sns_server: ServerP
     sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=raw_arn, Attributes={"RawMessageDelivery": "true"})
     attr_policy = {"kind": ["order"], "amount": [{"numeric": [">=", 200]}]}
     attr_sub = sns.subscribe(
-        TopicArn=topic, Protocol="sqs", Endpoint=attr_arn, Attributes={"FilterPolicy": json.dumps(attr_policy)}
+        TopicArn=topic,
+        Protocol="sqs",
+        Endpoint=attr_arn,
+        Attributes={"FilterPolicy": json.dumps(attr_policy)},
     )["SubscriptionArn"]
     body_sub = sns.subscribe(
         TopicArn=topic,
@@ -150,14 +153,22 @@ def test_publish_batch_delivers_and_reports_failures(sns_server: ServerProcess) 
         PublishBatchRequestEntries=[
             {"Id": "a", "Message": "first"},
             {"Id": "b", "Message": ""},
-            {"Id": "c", "Message": "third", "MessageAttributes": {"x": {"DataType": "Number", "StringValue": "x"}}},
+            {
+                "Id": "c",
+                "Message": "third",
+                "MessageAttributes": {"x": {"DataType": "Number", "StringValue": "x"}},
+            },
             {"Id": "d", "Message": "fourth"},
         ],
     )
     assert [s["Id"] for s in reply["Successful"]] == ["a", "d"]
     assert all(s["MessageId"] for s in reply["Successful"])
     failed = {f["Id"]: f for f in reply["Failed"]}
-    assert failed["b"] == {"Id": "b", "Code": "InvalidParameter", "Message": "Invalid parameter: Empty message",
-                           "SenderFault": True}  # fmt: skip
+    assert failed["b"] == {
+        "Id": "b",
+        "Code": "InvalidParameter",
+        "Message": "Invalid parameter: Empty message",
+        "SenderFault": True,
+    }
     assert failed["c"]["Code"] == "ParameterValueInvalid"
     assert sorted(m["Body"] for m in drain(sns_server, url, 2)) == ["first", "fourth"]

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.integration.sns.conftest import advance, bodies, drain, make_queue, unique
+from tests.integration.sns.conftest import advance, drain, make_queue, unique
 from tests.support.server import ServerProcess
 
 
@@ -36,13 +36,15 @@ class Endpoint:
         endpoint = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+            def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length", 0))
                 body = self.rfile.read(length).decode()
                 headers = {k.lower(): v for k, v in self.headers.items()}
                 with endpoint.lock:
                     endpoint.received.append((self.path, headers, body))
-                failing = self.path.startswith("/fail") and headers["x-amz-sns-message-type"] == "Notification"
+                failing = (
+                    self.path.startswith("/fail") and headers["x-amz-sns-message-type"] == "Notification"
+                )
                 self.send_response(500 if failing else 200)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
@@ -52,7 +54,9 @@ class Endpoint:
 
         return Handler
 
-    def wait_for(self, predicate: Callable[[list[tuple[str, dict[str, str], str]]], bool], timeout: float = 15) -> None:
+    def wait_for(
+        self, predicate: Callable[[list[tuple[str, dict[str, str], str]]], bool], timeout: float = 15
+    ) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             with self.lock:
@@ -78,7 +82,9 @@ def endpoint() -> Iterator[Endpoint]:
     found.server.server_close()
 
 
-def test_confirm_via_subscribe_url_then_receive_notifications(sns_server: ServerProcess, endpoint: Endpoint) -> None:
+def test_confirm_via_subscribe_url_then_receive_notifications(
+    sns_server: ServerProcess, endpoint: Endpoint
+) -> None:
     sns = sns_server.client("sns")
     topic = sns.create_topic(Name=unique("http"))["TopicArn"]
     reply = sns.subscribe(TopicArn=topic, Protocol="http", Endpoint=endpoint.url + "/ok")
@@ -111,7 +117,9 @@ def test_confirm_via_subscribe_url_then_receive_notifications(sns_server: Server
     assert headers["user-agent"] == "Amazon Simple Notification Service Agent"
     assert (note["Type"], note["Message"], note["Subject"]) == ("Notification", "hello http", "greeting")
 
-    sns.set_subscription_attributes(SubscriptionArn=arn, AttributeName="RawMessageDelivery", AttributeValue="true")
+    sns.set_subscription_attributes(
+        SubscriptionArn=arn, AttributeName="RawMessageDelivery", AttributeValue="true"
+    )
     sns.publish(TopicArn=topic, Message="raw body")
     endpoint.wait_for(lambda got: len(got) == 3)
     headers, raw = endpoint.of("/ok", "Notification")[1]
@@ -121,9 +129,9 @@ def test_confirm_via_subscribe_url_then_receive_notifications(sns_server: Server
 def test_confirm_subscription_with_the_token(sns_server: ServerProcess, endpoint: Endpoint) -> None:
     sns = sns_server.client("sns")
     topic = sns.create_topic(Name=unique("http"))["TopicArn"]
-    arn = sns.subscribe(TopicArn=topic, Protocol="http", Endpoint=endpoint.url + "/tok", ReturnSubscriptionArn=True)[
-        "SubscriptionArn"
-    ]
+    arn = sns.subscribe(
+        TopicArn=topic, Protocol="http", Endpoint=endpoint.url + "/tok", ReturnSubscriptionArn=True
+    )["SubscriptionArn"]
     endpoint.wait_for(lambda got: len(got) == 1)
     ((_, confirmation),) = endpoint.of("/tok", "SubscriptionConfirmation")
     with pytest.raises(ClientError) as raised:
@@ -162,4 +170,3 @@ def test_failing_endpoint_retries_then_dead_letters(sns_server: ServerProcess, e
     advance(sns_server, 60)
     time.sleep(0.3)
     assert len(endpoint.of("/fail", "Notification")) == 4  # the retries are used up
-

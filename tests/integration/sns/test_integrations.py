@@ -27,7 +27,11 @@ def handler(event, context):
 def create_function(server: ServerProcess, source: str) -> tuple[str, str]:
     name = unique("fn")
     created = server.client("lambda").create_function(
-        FunctionName=name, Runtime="python3.12", Role=ROLE, Handler="app.handler", Code={"ZipFile": zip_of(source)}
+        FunctionName=name,
+        Runtime="python3.12",
+        Role=ROLE,
+        Handler="app.handler",
+        Code={"ZipFile": zip_of(source)},
     )
     return name, created["FunctionArn"]
 
@@ -53,7 +57,9 @@ def test_lambda_subscriber_runs_with_the_sns_event(sns_server: ServerProcess) ->
     name, function_arn = create_function(sns_server, PRINTING)
     subscription = sns.subscribe(TopicArn=topic, Protocol="lambda", Endpoint=function_arn)["SubscriptionArn"]
     message_id = sns.publish(
-        TopicArn=topic, Message="to the function", MessageAttributes={"k": {"DataType": "String", "StringValue": "v"}}
+        TopicArn=topic,
+        Message="to the function",
+        MessageAttributes={"k": {"DataType": "String", "StringValue": "v"}},
     )["MessageId"]
     event = logged_event(sns_server, name)
     (record,) = event["Records"]  # type: ignore[misc]
@@ -76,8 +82,8 @@ def test_alarm_actions_publish_to_a_topic(sns_server: ServerProcess) -> None:
     sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn)
     name = unique("alarm")
     cw.put_metric_alarm(
-        AlarmName=name, Namespace="App", MetricName="Load", Statistic="Average", Period=60, EvaluationPeriods=1,
-        Threshold=1, ComparisonOperator="GreaterThanThreshold", AlarmActions=[topic],
+        AlarmName=name, Namespace="App", MetricName="Load", Statistic="Average", Period=60,
+        EvaluationPeriods=1, Threshold=1, ComparisonOperator="GreaterThanThreshold", AlarmActions=[topic],
     )  # fmt: skip
     cw.set_alarm_state(AlarmName=name, StateValue="ALARM", StateReason="testing")
     (envelope,) = bodies(drain(sns_server, url, 1))
@@ -119,12 +125,17 @@ def test_sns_metrics(sns_server: ServerProcess) -> None:
     def total(metric: str) -> float:
         reply = cw.get_metric_statistics(
             Namespace="AWS/SNS", MetricName=metric, Dimensions=[{"Name": "TopicName", "Value": topic_name}],
-            Period=60, Statistics=["Sum"], StartTime=now - timedelta(minutes=10), EndTime=now + timedelta(minutes=5),
+            Period=60, Statistics=["Sum"], StartTime=now - timedelta(minutes=10),
+            EndTime=now + timedelta(minutes=5),
         )  # fmt: skip
         return sum(p["Sum"] for p in reply["Datapoints"])
 
     deadline = time.monotonic() + 20
-    wanted = {"NumberOfMessagesPublished": 3, "NumberOfNotificationsDelivered": 3, "NumberOfNotificationsFailed": 3}
+    wanted = {
+        "NumberOfMessagesPublished": 3,
+        "NumberOfNotificationsDelivered": 3,
+        "NumberOfNotificationsFailed": 3,
+    }
     while time.monotonic() < deadline and any(total(m) != v for m, v in wanted.items()):
         time.sleep(0.2)
     assert {m: total(m) for m in wanted} == wanted

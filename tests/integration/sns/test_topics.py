@@ -22,7 +22,11 @@ def error_of(call: Any, **kwargs: Any) -> tuple[str, str, int]:
     with pytest.raises(ClientError) as raised:
         call(**kwargs)
     response = raised.value.response
-    return response["Error"]["Code"], response["Error"]["Message"], response["ResponseMetadata"]["HTTPStatusCode"]
+    return (
+        response["Error"]["Code"],
+        response["Error"]["Message"],
+        response["ResponseMetadata"]["HTTPStatusCode"],
+    )
 
 
 def test_create_get_set_delete(sns_server: ServerProcess) -> None:
@@ -41,7 +45,10 @@ def test_create_get_set_delete(sns_server: ServerProcess) -> None:
     assert statement["Sid"] == "__default_statement_ID" and statement["Resource"] == arn
     assert statement["Condition"] == {"StringEquals": {"AWS:SourceOwner": ACCOUNT}}
     assert "SNS:Publish" in statement["Action"] and statement["Principal"] == {"AWS": "*"}
-    assert json.loads(attributes["EffectiveDeliveryPolicy"])["http"]["defaultHealthyRetryPolicy"]["numRetries"] == 3
+    assert (
+        json.loads(attributes["EffectiveDeliveryPolicy"])["http"]["defaultHealthyRetryPolicy"]["numRetries"]
+        == 3
+    )
     sns.set_topic_attributes(TopicArn=arn, AttributeName="DisplayName", AttributeValue="Renamed")
     assert sns.get_topic_attributes(TopicArn=arn)["Attributes"]["DisplayName"] == "Renamed"
     assert error_of(sns.create_topic, Name=name, Attributes={"DisplayName": "Other"})[0] == "InvalidParameter"
@@ -61,7 +68,11 @@ def test_fifo_topic_attributes_and_name_rules(sns_server: ServerProcess) -> None
     code, message, status = error_of(sns.create_topic, Name="no-suffix", Attributes={"FifoTopic": "true"})
     assert (code, status) == ("InvalidParameter", 400)
     assert message.startswith("Invalid parameter: Fifo Topic names must end with .fifo")
-    assert error_of(sns.create_topic, Name="bad name!") == ("InvalidParameter", "Invalid parameter: Topic Name", 400)
+    assert error_of(sns.create_topic, Name="bad name!") == (
+        "InvalidParameter",
+        "Invalid parameter: Topic Name",
+        400,
+    )
     assert error_of(sns.create_topic, Name="x.fifo")[0] == "InvalidParameter"  # .fifo needs FifoTopic
 
 
@@ -118,7 +129,8 @@ def test_subscription_attributes_and_errors(sns_server: ServerProcess) -> None:
     )  # fmt: skip
     assert (code, message) == (
         "InvalidParameter",
-        "Invalid parameter: FilterPolicy: Filter policy scope MessageAttributes does not support nested filter policy",
+        "Invalid parameter: FilterPolicy: Filter policy scope MessageAttributes does not support "
+        "nested filter policy",
     )
     sns.set_subscription_attributes(
         SubscriptionArn=sub, AttributeName="FilterPolicyScope", AttributeValue="MessageBody"
@@ -151,20 +163,38 @@ def test_subscription_attributes_and_errors(sns_server: ServerProcess) -> None:
 def test_publish_errors(sns_server: ServerProcess) -> None:
     sns = sns_server.client("sns")
     topic = sns.create_topic(Name=unique("errors"))["TopicArn"]
-    assert error_of(sns.publish, TopicArn=topic, Message="")[:2] == ("InvalidParameter", "Invalid parameter: Empty message")
+    assert error_of(sns.publish, TopicArn=topic, Message="")[:2] == (
+        "InvalidParameter",
+        "Invalid parameter: Empty message",
+    )
     assert error_of(sns.publish, TopicArn=topic, Message="x" * 262_145)[:2] == (
         "InvalidParameter",
         "Invalid parameter: Message too long",
     )
-    assert error_of(sns.publish, TopicArn="arn:aws:sns:us-east-1:000000000000:nope", Message="x")[0] == "NotFound"
-    assert error_of(sns.publish, TopicArn="not-an-arn", Message="x")[:2] == ("InvalidParameter", "Invalid parameter: TopicArn")
-    code, message, _ = error_of(
-        sns.publish, TopicArn=topic, Message="x", MessageAttributes={"n": {"DataType": "Number", "StringValue": "abc"}}
+    assert (
+        error_of(sns.publish, TopicArn="arn:aws:sns:us-east-1:000000000000:nope", Message="x")[0]
+        == "NotFound"
     )
-    assert (code, message) == ("ParameterValueInvalid", "Could not cast message attribute 'n' value to number.")
-    assert error_of(sns.publish_batch, TopicArn=topic, PublishBatchRequestEntries=[{"Id": "a", "Message": "1"}] * 2)[
-        0
-    ] == "BatchEntryIdsNotDistinct"
+    assert error_of(sns.publish, TopicArn="not-an-arn", Message="x")[:2] == (
+        "InvalidParameter",
+        "Invalid parameter: TopicArn",
+    )
+    code, message, _ = error_of(
+        sns.publish,
+        TopicArn=topic,
+        Message="x",
+        MessageAttributes={"n": {"DataType": "Number", "StringValue": "abc"}},
+    )
+    assert (code, message) == (
+        "ParameterValueInvalid",
+        "Could not cast message attribute 'n' value to number.",
+    )
+    assert (
+        error_of(
+            sns.publish_batch, TopicArn=topic, PublishBatchRequestEntries=[{"Id": "a", "Message": "1"}] * 2
+        )[0]
+        == "BatchEntryIdsNotDistinct"
+    )
     entries = [{"Id": str(i), "Message": "m"} for i in range(11)]
     assert error_of(sns.publish_batch, TopicArn=topic, PublishBatchRequestEntries=entries)[0] == (
         "TooManyEntriesInBatchRequest"
@@ -181,8 +211,20 @@ def test_the_aws_cli(sns_server: ServerProcess, tmp_path: Path) -> None:
     name = unique("cli")
     arn = json.loads(run_aws(sns_server, "sns", "create-topic", "--name", name).stdout)["TopicArn"]
     _, queue_arn = make_queue(sns_server)
-    run_aws(sns_server, "sns", "subscribe", "--topic-arn", arn, "--protocol", "sqs", "--notification-endpoint", queue_arn)
-    published = json.loads(run_aws(sns_server, "sns", "publish", "--topic-arn", arn, "--message", "from the cli").stdout)
+    run_aws(
+        sns_server,
+        "sns",
+        "subscribe",
+        "--topic-arn",
+        arn,
+        "--protocol",
+        "sqs",
+        "--notification-endpoint",
+        queue_arn,
+    )
+    published = json.loads(
+        run_aws(sns_server, "sns", "publish", "--topic-arn", arn, "--message", "from the cli").stdout
+    )
     assert published["MessageId"]
     topics = json.loads(run_aws(sns_server, "sns", "list-topics").stdout)["Topics"]
     assert {"TopicArn": arn} in topics

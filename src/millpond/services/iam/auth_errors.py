@@ -69,5 +69,9 @@ def expired_token(service: str) -> AwsError:
 
 
 def missing_token(service: str) -> AwsError:
-    message = MISSING_TOKEN if CODES.get(service, {}).get("missing") == _QUERY["missing"] else "Missing Authentication Token"
+    message = (
+        MISSING_TOKEN
+        if CODES.get(service, {}).get("missing") == _QUERY["missing"]
+        else "Missing Authentication Token"
+    )
     return auth_error(service, "missing", message)

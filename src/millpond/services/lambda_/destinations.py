@@ -26,7 +26,9 @@ class Destinations:
             await self._publish(arn, body, attributes)
             return
         if len(parts) < 6 or parts[2] != "sqs":
-            log.warning("millpond delivers Lambda destinations to SQS and SNS only; dropped a record for %s", arn)
+            log.warning(
+                "millpond delivers Lambda destinations to SQS and SNS only; dropped a record for %s", arn
+            )
             return
         sqs = self.providers.get("sqs")
         send = getattr(sqs, "send_message", None)

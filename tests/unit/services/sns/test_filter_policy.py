@@ -133,7 +133,7 @@ def test_body_scope(policy: dict[str, Any], body: Any, expected: bool) -> None:
         ('{"a": []}', "MessageAttributes", "Empty arrays are not allowed"),
         ('{"a": [{"bogus": 1}]}', "MessageAttributes", "Unrecognized match type bogus"),
         ('{"a": [{"prefix": 1}]}', "MessageAttributes", "prefix match pattern must be a string"),
-        ('{"a": [{"exists": "yes"}]}', "MessageAttributes", "exists match pattern must be either true or false."),
+        ('{"a": [{"exists": "yes"}]}', "MessageAttributes", "exists match pattern must be either true or"),
         ('{"a": [{"numeric": [">"]}]}', "MessageAttributes", "Value of numeric must be an array."),
         ('{"a": [{"numeric": ["~", 1]}]}', "MessageAttributes", "Unrecognized numeric range operator: ~"),
         ('{"a": [{"numeric": [">", 5, "<", 1]}]}', "MessageAttributes", "Bottom must be less than top"),
