@@ -38,6 +38,7 @@ from millpond.services.iam.provider import IamProvider
 from millpond.services.kinesis.provider import KinesisProvider
 from millpond.services.lambda_ import functions
 from millpond.services.lambda_.provider import LambdaProvider
+from millpond.services.sns.provider import SnsProvider
 from millpond.services.sqs import names
 from millpond.services.sqs.provider import SqsProvider
 from millpond.services.sts.provider import StsProvider
@@ -183,6 +184,12 @@ class IamAuthorizer:
             record = lambda_.repository.get_function(arn.split(":function:")[1].split(":")[0])
             if record is not None and record.policy:
                 return resource_policy(arn, {"Version": "2012-10-17", "Statement": record.policy})
+        sns = self.providers.get("sns")
+        if service == "sns" and isinstance(sns, SnsProvider):
+            topic = sns.repository.get_topic(arn)
+            return resource_policy(
+                arn, _json(topic["Attributes"].get("Policy") if topic is not None else None)
+            )
         return None
 
     def _resource_tags(self, arn: str) -> dict[str, list[str]]:
@@ -198,6 +205,9 @@ class IamAuthorizer:
             elif service == "lambda" and isinstance(lambda_, LambdaProvider) and ":function:" in arn:
                 record = lambda_.repository.get_function(arn.split(":function:")[1].split(":")[0])
                 tags = record.tags if record is not None else {}
+            elif service == "sns" and isinstance(sns := self.providers.get("sns"), SnsProvider):
+                topic = sns.repository.get_topic(arn)
+                tags = dict(topic["Tags"]) if topic is not None else {}
         return context_of({f"aws:ResourceTag/{k}": [v] for k, v in tags.items()})
 
 

@@ -1,0 +1,42 @@
+"""SNS under --enforce-iam: a prefix user reaches only its own topics, SNS refuses as AWS does
+(AuthorizationError, 403), and a topic policy grants another user sns:Publish."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+
+import pytest
+
+from tests.integration.iam.conftest import client, code_of
+from tests.integration.iam.test_enforcement import add_user
+from tests.support.server import ServerProcess, make_server
+
+
+@pytest.fixture(scope="module")
+def enforced(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    process = make_server(tmp_path_factory.mktemp("sns-enforced"), "--in-memory", "--enforce-iam").start()
+    yield process
+    process.stop()
+
+
+def test_topic_policy_grants_publish_to_another_user(enforced: ServerProcess) -> None:
+    tag = uuid.uuid4().hex[:6]
+    user2, user3 = add_user(enforced, f"user2-{tag}", "user2-"), add_user(enforced, f"user3-{tag}", "user3-")
+    arn2 = client(enforced, "sts", *user2).get_caller_identity()["Arn"]
+    sns2, sns3 = client(enforced, "sns", *user2), client(enforced, "sns", *user3)
+    topic = sns3.create_topic(Name="user3-alerts")["TopicArn"]
+    code, status, message = code_of(lambda: sns2.publish(TopicArn=topic, Message="x"))
+    assert (code, status) == ("AuthorizationError", 403)
+    assert message.startswith(f"User: {arn2} is not authorized to perform: sns:Publish on resource: {topic}")
+    assert code_of(lambda: sns2.create_topic(Name="user3-mine"))[0] == "AuthorizationError"
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": arn2}, "Action": "sns:Publish", "Resource": topic}
+        ],
+    }
+    sns3.set_topic_attributes(TopicArn=topic, AttributeName="Policy", AttributeValue=json.dumps(policy))
+    assert sns2.publish(TopicArn=topic, Message="granted")["MessageId"]
+    assert code_of(lambda: sns2.delete_topic(TopicArn=topic))[0] == "AuthorizationError"
