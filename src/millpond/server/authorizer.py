@@ -44,6 +44,8 @@ from millpond.services.sqs.provider import SqsProvider
 from millpond.services.sts.provider import StsProvider
 
 _ROLE_OPERATIONS = ("CreateFunction", "UpdateFunctionConfiguration")
+# AWS serves an SNS message's SubscribeURL and UnsubscribeURL to anyone who has the link (unsigned GETs).
+_ANONYMOUS = {("sns", "ConfirmSubscription"), ("sns", "Unsubscribe")}
 
 
 class IamAuthorizer:
@@ -58,7 +60,10 @@ class IamAuthorizer:
         service = found.service
         header = request.headers.get("authorization", "")
         if found.scope is None:
-            if not header and "X-Amz-Credential" not in request.query_string:
+            anonymous = not header and "X-Amz-Credential" not in request.query_string
+            if anonymous and request.method == "GET" and (service, found.operation.name) in _ANONYMOUS:
+                return None
+            if anonymous:
                 raise auth_errors.missing_token(service)
             raise auth_errors.auth_error(service, "IncompleteSignature", "Authorization header is malformed.")
         credential = self.identities.find(found.scope.access_key_id)
@@ -88,6 +93,8 @@ class IamAuthorizer:
         params: dict[str, Any],
         ctx: RequestContext,
     ) -> None:
+        if identity is None:  # an anonymous SNS link (authenticate let only those through)
+            return
         principal = cast(Credential, identity).principal
         service, operation = found.service, found.operation.name
         if not principal.root:

@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import json
+import urllib.error
+import urllib.request
 import uuid
 from collections.abc import Iterator
 
@@ -11,6 +13,7 @@ import pytest
 
 from tests.integration.iam.conftest import client, code_of
 from tests.integration.iam.test_enforcement import add_user
+from tests.integration.sns.test_http import Endpoint
 from tests.support.server import ServerProcess, make_server
 
 
@@ -40,3 +43,24 @@ def test_topic_policy_grants_publish_to_another_user(enforced: ServerProcess) ->
     sns3.set_topic_attributes(TopicArn=topic, AttributeName="Policy", AttributeValue=json.dumps(policy))
     assert sns2.publish(TopicArn=topic, Message="granted")["MessageId"]
     assert code_of(lambda: sns2.delete_topic(TopicArn=topic))[0] == "AuthorizationError"
+
+
+def test_subscribe_url_works_unsigned(enforced: ServerProcess) -> None:
+    """AWS serves the SubscribeURL and UnsubscribeURL to whoever holds the link."""
+    endpoint = Endpoint()
+    try:
+        sns = enforced.client("sns")  # the account's root keys
+        topic = sns.create_topic(Name="links")["TopicArn"]
+        sns.subscribe(TopicArn=topic, Protocol="http", Endpoint=endpoint.url + "/in")
+        endpoint.wait_for(lambda got: len(got) == 1)
+        ((_, confirmation),) = endpoint.of("/in", "SubscriptionConfirmation")
+        with urllib.request.urlopen(confirmation["SubscribeURL"], timeout=5) as reply:
+            assert b"<ConfirmSubscriptionResponse" in reply.read()
+        (subscription,) = sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"]
+        assert subscription["SubscriptionArn"].startswith(topic + ":")
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(enforced.url + "/?Action=ListTopics&Version=2010-03-31", timeout=5)
+        assert refused.value.code == 403
+    finally:
+        endpoint.server.shutdown()
+        endpoint.server.server_close()

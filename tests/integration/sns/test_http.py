@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 import threading
 import time
+import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -137,7 +139,19 @@ def test_confirm_subscription_with_the_token(sns_server: ServerProcess, endpoint
     with pytest.raises(ClientError) as raised:
         sns.confirm_subscription(TopicArn=topic, Token="nope")
     assert raised.value.response["Error"]["Code"] == "InvalidParameter"
-    assert sns.confirm_subscription(TopicArn=topic, Token=confirmation["Token"])["SubscriptionArn"] == arn
+    confirmed = sns.confirm_subscription(
+        TopicArn=topic, Token=confirmation["Token"], AuthenticateOnUnsubscribe="true"
+    )
+    assert confirmed["SubscriptionArn"] == arn
+    attributes = sns.get_subscription_attributes(SubscriptionArn=arn)["Attributes"]
+    assert attributes["ConfirmationWasAuthenticated"] == "true"
+    # Confirmed with AuthenticateOnUnsubscribe: the unsigned link no longer unsubscribes, a signed call does.
+    link = f"{sns_server.url}/?Action=Unsubscribe&SubscriptionArn={urllib.parse.quote(arn, safe='')}"
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(link, timeout=5)
+    assert refused.value.code == 403 and b"<Code>AuthorizationError</Code>" in refused.value.read()
+    sns.unsubscribe(SubscriptionArn=arn)
+    assert sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"] == []
 
 
 def test_failing_endpoint_retries_then_dead_letters(sns_server: ServerProcess, endpoint: Endpoint) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 
 from millpond.clock import Clock
 from millpond.context import RequestContext
+from millpond.errors import AwsError
 from millpond.services.sns import common, filter_policy
 from millpond.services.sns.common import invalid, owner
 from millpond.services.sns.repository import Record, SnsRepository
@@ -106,6 +107,7 @@ class Subscriptions:
                     record["PendingConfirmation"] = False
                     authenticate = str(params.get("AuthenticateOnUnsubscribe", "false")).lower() == "true"
                     record["ConfirmationWasAuthenticated"] = authenticate
+                    record["AuthenticateOnUnsubscribe"] = authenticate
                     await self.repository.put_subscription(owner(ctx), record)
                 return {"SubscriptionArn": record["SubscriptionArn"]}
         raise invalid("Token")
@@ -115,6 +117,11 @@ class Subscriptions:
         if not isinstance(arn, str) or SUBSCRIPTION_ARN.match(arn) is None:
             raise invalid("SubscriptionArn")
         record = self.repository.get_subscription(arn)
+        if record is not None and record.get("AuthenticateOnUnsubscribe") and ctx.access_key_id is None:
+            # Confirmed with AuthenticateOnUnsubscribe: the unsigned UnsubscribeURL no longer works.
+            raise AwsError(
+                "AuthorizationErrorException", "Unsubscribe for this subscription requires authentication"
+            )
         if record is not None:
             await self.repository.delete_subscription(arn)
             topic = self.repository.get_topic(record["TopicArn"])
