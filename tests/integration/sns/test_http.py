@@ -127,6 +127,19 @@ def test_confirm_via_subscribe_url_then_receive_notifications(
     headers, raw = endpoint.of("/ok", "Notification")[1]
     assert raw == {"raw": "raw body"} and headers["x-amz-sns-rawdelivery"] == "true"
 
+    # Unsubscribing sends the UnsubscribeConfirmation; its SubscribeURL restores the subscription.
+    sns.unsubscribe(SubscriptionArn=arn)
+    endpoint.wait_for(lambda got: len(got) == 4)
+    ((headers, farewell),) = endpoint.of("/ok", "UnsubscribeConfirmation")
+    assert headers["x-amz-sns-subscription-arn"] == arn
+    assert farewell["Message"].startswith(f"You have chosen to deactivate subscription {arn}.")
+    assert sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"] == []
+    with urllib.request.urlopen(farewell["SubscribeURL"], timeout=5):
+        pass
+    assert [
+        s["SubscriptionArn"] for s in sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"]
+    ] == [arn]
+
 
 def test_confirm_subscription_with_the_token(sns_server: ServerProcess, endpoint: Endpoint) -> None:
     sns = sns_server.client("sns")

@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import uuid
 from typing import Any
 
 from millpond.clock import Clock
@@ -90,22 +91,35 @@ class Deliverer:
     def wake(self) -> None:
         self.signal.notify(KEY)
 
-    async def confirm(self, topic: Record, subscription: Record, endpoint: str) -> None:
-        """Queue the SubscriptionConfirmation for a new HTTP/S subscription."""
+    async def confirm(
+        self, topic: Record, subscription: Record, endpoint: str, kind: str = "SubscriptionConfirmation"
+    ) -> None:
+        """Queue the SubscriptionConfirmation for a new HTTP/S subscription, or the UnsubscribeConfirmation
+        for one just deleted (it carries the subscription, which is gone by the time it is delivered)."""
         now = self.clock.now()
-        message: Record = {
-            "Type": "SubscriptionConfirmation",
-            "MessageId": f"{subscription['SubscriptionArn'].rsplit(':', 1)[1]}-confirm",
-            "TopicArn": topic["TopicArn"],
-            "Token": subscription["Token"],
-            "Message": (
+        if kind == "SubscriptionConfirmation":
+            text = (
                 f"You have chosen to subscribe to the topic {topic['TopicArn']}.\n"
                 "To confirm the subscription, visit the SubscribeURL included in this message."
-            ),
+            )
+        else:
+            text = (
+                f"You have chosen to deactivate subscription {subscription['SubscriptionArn']}.\n"
+                "To cancel this operation and restore the subscription, visit the SubscribeURL included in "
+                "this message."
+            )
+        message: Record = {
+            "Type": kind,
+            "MessageId": str(uuid.uuid4()),
+            "TopicArn": topic["TopicArn"],
+            "Token": subscription["Token"],
+            "Message": text,
             "Timestamp": now,
             "Endpoint": endpoint,
             "SignatureVersion": topic["Attributes"].get("SignatureVersion", "1"),
         }
+        if kind == "UnsubscribeConfirmation":
+            message["Subscription"] = subscription
         await self.repository.publish(
             topic["TopicArn"], message, [subscription["SubscriptionArn"]], None, now
         )
@@ -138,8 +152,10 @@ class Deliverer:
 
     async def _deliver(self, delivery: Delivery) -> bool:
         """Deliver one; False when it was rescheduled for a retry."""
-        subscription = self.repository.get_subscription(delivery.subscription_arn)
         message = delivery.message
+        subscription = self.repository.get_subscription(delivery.subscription_arn) or message.get(
+            "Subscription"
+        )
         if subscription is None:  # unsubscribed (or the topic deleted) since the publish
             await self.repository.finish(delivery.id)
             return True
@@ -192,7 +208,7 @@ class Deliverer:
                 "Content-Type": "text/plain; charset=UTF-8",
                 "User-Agent": "Amazon Simple Notification Service Agent",
             }
-            if message.get("Type") == "Notification":
+            if message.get("Type") != "SubscriptionConfirmation":
                 headers["x-amz-sns-subscription-arn"] = subscription["SubscriptionArn"]
             if raw and message.get("Type") == "Notification":
                 headers["x-amz-sns-rawdelivery"] = "true"

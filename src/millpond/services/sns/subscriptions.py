@@ -38,8 +38,9 @@ SUBSCRIPTION_ARN = re.compile(r"^arn:aws[\w-]*:sns:[\w-]+:\d{12}:[A-Za-z0-9_.-]{
 TOKEN_LIFETIME = 3 * 24 * 3600  # AWS's confirmation tokens last three days
 PAGE = 100
 
-# Sends the SubscriptionConfirmation to a new HTTP/S subscription (the deliverer's outbox).
-Confirm = Callable[[Record, Record, str], Awaitable[None]]
+# Sends a SubscriptionConfirmation or UnsubscribeConfirmation to an HTTP/S endpoint (the deliverer's outbox).
+Confirm = Callable[[Record, Record, str, str], Awaitable[None]]
+UNSUBSCRIBED = "unsubscribed:"  # + token: the deleted subscription its UnsubscribeConfirmation can restore
 
 
 class Subscriptions:
@@ -92,7 +93,7 @@ class Subscriptions:
         }
         await self.repository.put_subscription(owner(ctx), record)
         if protocol in ("http", "https"):
-            await self.confirm(topic, record, ctx.endpoint_url)
+            await self.confirm(topic, record, ctx.endpoint_url, "SubscriptionConfirmation")
         pending = not confirmed and not params.get("ReturnSubscriptionArn")
         return {"SubscriptionArn": "pending confirmation" if pending else arn}
 
@@ -110,6 +111,12 @@ class Subscriptions:
                     record["AuthenticateOnUnsubscribe"] = authenticate
                     await self.repository.put_subscription(owner(ctx), record)
                 return {"SubscriptionArn": record["SubscriptionArn"]}
+        stored = self.repository.get_value(UNSUBSCRIBED + token) if token else None
+        if stored is not None:  # the SubscribeURL of an UnsubscribeConfirmation: the subscription comes back
+            restored = json.loads(stored)
+            if restored["TopicArn"] == topic["TopicArn"]:
+                await self.repository.put_subscription(owner(ctx), restored)
+                return {"SubscriptionArn": restored["SubscriptionArn"]}
         raise invalid("Token")
 
     async def unsubscribe(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
@@ -125,6 +132,14 @@ class Subscriptions:
         if record is not None:
             await self.repository.delete_subscription(arn)
             topic = self.repository.get_topic(record["TopicArn"])
+            if (
+                topic is not None
+                and record["Protocol"] in ("http", "https")
+                and not record["PendingConfirmation"]
+            ):
+                farewell = {**record, "Token": secrets.token_hex(64)}
+                await self.repository.put_value(UNSUBSCRIBED + farewell["Token"], json.dumps(farewell))
+                await self.confirm(topic, farewell, ctx.endpoint_url, "UnsubscribeConfirmation")
             if topic is not None:
                 topic["SubscriptionsDeleted"] = int(topic.get("SubscriptionsDeleted", 0)) + 1
                 await self.repository.put_topic(owner(ctx), topic)
