@@ -60,6 +60,7 @@ def test_subscribe_url_works_unsigned(enforced: ServerProcess) -> None:
         assert subscription["SubscriptionArn"].startswith(topic + ":")
         with pytest.raises(urllib.error.HTTPError) as refused:
             urllib.request.urlopen(enforced.url + "/?Action=ListTopics&Version=2010-03-31", timeout=5)
+        refused.value.close()
         assert refused.value.code == 403
     finally:
         endpoint.server.shutdown()

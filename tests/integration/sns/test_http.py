@@ -162,7 +162,9 @@ def test_confirm_subscription_with_the_token(sns_server: ServerProcess, endpoint
     link = f"{sns_server.url}/?Action=Unsubscribe&SubscriptionArn={urllib.parse.quote(arn, safe='')}"
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(link, timeout=5)
-    assert refused.value.code == 403 and b"<Code>AuthorizationError</Code>" in refused.value.read()
+    body = refused.value.read()
+    refused.value.close()
+    assert refused.value.code == 403 and b"<Code>AuthorizationError</Code>" in body
     sns.unsubscribe(SubscriptionArn=arn)
     assert sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"] == []
 
