@@ -87,6 +87,7 @@ def test_alarm_actions_publish_to_a_topic(sns_server: ServerProcess) -> None:
     )  # fmt: skip
     cw.set_alarm_state(AlarmName=name, StateValue="ALARM", StateReason="testing")
     (envelope,) = bodies(drain(sns_server, url, 1))
+    assert envelope["Subject"] == f'ALARM: "{name}" in US East (N. Virginia)'
     alarm = json.loads(envelope["Message"])
     assert (alarm["AlarmName"], alarm["NewStateValue"]) == (name, "ALARM")
     history = cw.describe_alarm_history(AlarmName=name, HistoryItemType="Action")["AlarmHistoryItems"]

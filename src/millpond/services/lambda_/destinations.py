@@ -20,10 +20,12 @@ class Destinations:
         self.account = account
         self.region = region
 
-    async def __call__(self, arn: str, body: str, attributes: dict[str, str]) -> None:
+    async def __call__(
+        self, arn: str, body: str, attributes: dict[str, str], subject: str | None = None
+    ) -> None:
         parts = arn.split(":")
         if len(parts) >= 6 and parts[2] == "sns":
-            await self._publish(arn, body, attributes)
+            await self._publish(arn, body, attributes, subject)
             return
         if len(parts) < 6 or parts[2] != "sqs":
             log.warning(
@@ -46,7 +48,7 @@ class Destinations:
         if inspect.isawaitable(result):
             await result
 
-    async def _publish(self, arn: str, body: str, attributes: dict[str, str]) -> None:
+    async def _publish(self, arn: str, body: str, attributes: dict[str, str], subject: str | None) -> None:
         publish = getattr(self.providers.get("sns"), "publish", None)
         if publish is None:
             log.warning("no SNS service to deliver to %s", arn)
@@ -54,6 +56,8 @@ class Destinations:
         region, account = arn.split(":")[3:5]
         ctx = RequestContext(account, region, str(uuid.uuid4()), self.endpoint_url, "sns", "Publish")
         params: dict[str, object] = {"TopicArn": arn, "Message": body}
+        if subject:
+            params["Subject"] = subject
         if attributes:
             params["MessageAttributes"] = {
                 k: {"DataType": "String", "StringValue": v} for k, v in attributes.items()
