@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Collection
 from typing import Any
 
 from millpond.services.sns.repository import Dedup, Delivery, Owner, Record, SnsRepository
@@ -147,21 +148,27 @@ class SqliteSnsRepository(SnsRepository):
 
         return await self._engine.write(store)
 
-    def due(self, now: float, limit: int) -> list[Delivery]:
+    def due(self, now: float, limit: int, skip: Collection[str] = ()) -> list[Delivery]:
+        skipped = list(skip)
+        excluded = f"AND d.subscription_arn NOT IN ({', '.join('?' for _ in skipped)}) " if skipped else ""
+
         def scan(conn: sqlite3.Connection) -> list[Delivery]:
             rows = conn.execute(
                 "SELECT d.id, d.subscription_arn, m.body, d.due_at, d.attempts FROM sns_deliveries d "
                 "JOIN sns_messages m ON m.message_id = d.message_id "
-                "WHERE d.due_at <= ? ORDER BY d.id LIMIT ?",
-                (now, limit),
+                f"WHERE d.due_at <= ? {excluded}ORDER BY d.id LIMIT ?",
+                (now, *skipped, limit),
             )
             return [Delivery(row[0], row[1], json.loads(row[2]), row[3], row[4]) for row in rows]
 
         return self._engine.read(scan)
 
-    def next_due(self) -> float | None:
+    def next_due(self, skip: Collection[str] = ()) -> float | None:
+        skipped = list(skip)
+        excluded = f" WHERE subscription_arn NOT IN ({', '.join('?' for _ in skipped)})" if skipped else ""
+
         def first(conn: sqlite3.Connection) -> float | None:
-            row = conn.execute("SELECT MIN(due_at) FROM sns_deliveries").fetchone()
+            row = conn.execute(f"SELECT MIN(due_at) FROM sns_deliveries{excluded}", skipped).fetchone()
             return None if row is None or row[0] is None else float(row[0])
 
         return self._engine.read(first)

@@ -44,9 +44,10 @@ class Endpoint:
                 headers = {k.lower(): v for k, v in self.headers.items()}
                 with endpoint.lock:
                     endpoint.received.append((self.path, headers, body))
-                failing = (
-                    self.path.startswith("/fail") and headers["x-amz-sns-message-type"] == "Notification"
-                )
+                notification = headers["x-amz-sns-message-type"] == "Notification"
+                if self.path.startswith("/slow") and notification:
+                    time.sleep(3)
+                failing = self.path.startswith("/fail") and notification
                 self.send_response(500 if failing else 200)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
@@ -199,3 +200,27 @@ def test_failing_endpoint_retries_then_dead_letters(sns_server: ServerProcess, e
     advance(sns_server, 60)
     time.sleep(0.3)
     assert len(endpoint.of("/fail", "Notification")) == 4  # the retries are used up
+
+
+def test_a_slow_endpoint_holds_back_only_its_own_deliveries(
+    sns_server: ServerProcess, endpoint: Endpoint
+) -> None:
+    sns = sns_server.client("sns")
+    topic = sns.create_topic(Name=unique("slow"))["TopicArn"]
+    arn = sns.subscribe(
+        TopicArn=topic, Protocol="http", Endpoint=endpoint.url + "/slow", ReturnSubscriptionArn=True
+    )["SubscriptionArn"]
+    endpoint.wait_for(lambda got: len(got) == 1)
+    ((_, confirmation),) = endpoint.of("/slow", "SubscriptionConfirmation")
+    assert sns.confirm_subscription(TopicArn=topic, Token=confirmation["Token"])["SubscriptionArn"] == arn
+    url, queue_arn = make_queue(sns_server)
+    sns.subscribe(
+        TopicArn=topic, Protocol="sqs", Endpoint=queue_arn, Attributes={"RawMessageDelivery": "true"}
+    )
+    sns.publish(TopicArn=topic, Message="first")
+    sns.publish(TopicArn=topic, Message="second")
+    started = time.monotonic()
+    assert sorted(m["Body"] for m in drain(sns_server, url, 2, timeout=5)) == ["first", "second"]
+    assert time.monotonic() - started < 2.5  # not behind the endpoint's three-second answer
+    endpoint.wait_for(lambda got: len(endpoint.of("/slow", "Notification")) == 2, timeout=20)
+    assert [n["Message"] for _, n in endpoint.of("/slow", "Notification")] == ["first", "second"]

@@ -78,3 +78,12 @@ async def test_values_keep_the_first_writer(backend: Backend) -> None:
         assert await repo.put_value("key", "one") == "one"
         assert await repo.put_value("key", "two") == "one"
         assert repo.get_value("key") == "one"
+
+
+async def test_due_skips_subscriptions_in_flight(backend: Backend) -> None:
+    async with backend.engine() as engine:
+        repo = SqliteSnsRepository(engine)
+        await repo.publish(TOPIC, message("m1"), [SUB_A], None, 100.0)
+        await repo.publish(TOPIC, message("m2"), [SUB_B], None, 105.0)
+        assert [d.subscription_arn for d in repo.due(200.0, 10, {SUB_A})] == [SUB_B]
+        assert repo.next_due({SUB_A}) == 105.0 and repo.next_due({SUB_A, SUB_B}) is None

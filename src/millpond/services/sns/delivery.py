@@ -1,5 +1,6 @@
-"""The deliverer: takes due deliveries from the durable outbox, in publish order (one subscription's
-deliveries one after another, subscriptions side by side), and hands each to its endpoint.
+"""The deliverer: takes due deliveries from the durable outbox, in publish order, and hands each to its
+endpoint: one subscription's deliveries one after another (one task per subscription at a time, so a
+slow endpoint holds back only its own), subscriptions side by side (up to MAX_IN_FLIGHT).
 
 SQS and Lambda deliveries that fail (the queue or function is gone) go to the subscription's redrive
 DLQ at once; HTTP/S deliveries are retried on the clock per the effective delivery policy (AWS's default:
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import logging
 import uuid
@@ -28,6 +30,7 @@ from millpond.services.sns.targets import DeliveryFailed, Targets
 log = logging.getLogger("millpond.sns")
 KEY = "sns-outbox"
 BATCH = 200
+MAX_IN_FLIGHT = 64  # subscriptions being delivered to at once
 
 
 def retry_delay(policy: dict[str, Any], attempt: int) -> float | None:
@@ -76,17 +79,21 @@ class Deliverer:
         self.metrics = metrics
         self.signal = Signal(clock)
         self._task: asyncio.Task[None] | None = None
+        self._in_flight: dict[str, asyncio.Task[None]] = {}  # subscription ARN -> its delivery task
 
     def start(self) -> None:
         if self._task is None:
             self._task = asyncio.create_task(self._run(), name="sns-deliverer")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
+        tasks = [t for t in (self._task, *self._in_flight.values()) if t is not None]
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
             with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+                await task
+        self._task = None
+        self._in_flight.clear()
 
     def wake(self) -> None:
         self.signal.notify(KEY)
@@ -129,18 +136,38 @@ class Deliverer:
         while True:
             try:
                 since = self.signal.version(KEY)
-                batch = self.repository.due(self.clock.now(), BATCH)
+                busy = set(self._in_flight)
+                batch = (
+                    self.repository.due(self.clock.now(), BATCH, busy) if len(busy) < MAX_IN_FLIGHT else []
+                )
                 if batch:
-                    await self.deliver(batch)
+                    self._dispatch(batch)
                     continue
-                await self.signal.wait(KEY, since, self.repository.next_due())
+                deadline = self.repository.next_due(busy) if len(busy) < MAX_IN_FLIGHT else None
+                await self.signal.wait(KEY, since, deadline)
             except asyncio.CancelledError:
                 raise
             except Exception:
                 log.exception("SNS deliverer failed; retrying in a second")
                 await asyncio.sleep(1.0)
 
+    def _dispatch(self, batch: list[Delivery]) -> None:
+        by_subscription: dict[str, list[Delivery]] = {}
+        for delivery in batch:
+            by_subscription.setdefault(delivery.subscription_arn, []).append(delivery)
+        for arn, group in by_subscription.items():
+            if len(self._in_flight) >= MAX_IN_FLIGHT:
+                break
+            task = asyncio.create_task(self._deliver_in_order(group), name=f"sns-deliver {arn}")
+            self._in_flight[arn] = task
+            task.add_done_callback(functools.partial(self._finished, arn))
+
+    def _finished(self, arn: str, _: asyncio.Task[None]) -> None:
+        self._in_flight.pop(arn, None)
+        self.wake()  # its later deliveries (and, at the cap, other subscriptions') may go now
+
     async def deliver(self, batch: list[Delivery]) -> None:
+        """Deliver `batch` now and wait for it (tests and tools; the loop dispatches without waiting)."""
         by_subscription: dict[str, list[Delivery]] = {}
         for delivery in batch:
             by_subscription.setdefault(delivery.subscription_arn, []).append(delivery)
@@ -148,7 +175,14 @@ class Deliverer:
 
     async def _deliver_in_order(self, deliveries: list[Delivery]) -> None:
         for delivery in deliveries:
-            await self._deliver(delivery)
+            try:
+                await self._deliver(delivery)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("SNS delivery %s failed; it is tried again", delivery.id)
+                await self.repository.reschedule(delivery.id, self.clock.now() + 1.0, delivery.attempts)
+                return
 
     async def _deliver(self, delivery: Delivery) -> bool:
         """Deliver one; False when it was rescheduled for a retry."""

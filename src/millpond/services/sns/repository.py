@@ -7,6 +7,7 @@ deliverer then takes due deliveries in publish order and finishes or reschedules
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -70,11 +71,14 @@ class SnsRepository(Protocol):
         """
         ...
 
-    def due(self, now: float, limit: int) -> list[Delivery]:
-        """Deliveries due at `now`, in publish order."""
+    def due(self, now: float, limit: int, skip: Collection[str] = ()) -> list[Delivery]:
+        """Deliveries due at `now`, in publish order, but none to the subscriptions in `skip`."""
         ...
 
-    def next_due(self) -> float | None: ...
+    def next_due(self, skip: Collection[str] = ()) -> float | None:
+        """When the first delivery (to a subscription not in `skip`) comes due."""
+        ...
+
     async def finish(self, delivery_id: int) -> None:
         """Drop the delivery (and its message once no delivery needs it)."""
         ...
