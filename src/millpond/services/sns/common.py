@@ -105,8 +105,42 @@ def paginate(items: list[Any], token: Any, page: int) -> tuple[list[Any], str | 
     return items[start:end], (str(end) if end < len(items) else None)
 
 
-def check_json(name: str, value: str) -> Any:
+def check_json(name: str, value: str) -> dict[str, Any]:
+    """A policy attribute's JSON object, or AWS's InvalidParameter."""
     try:
-        return json.loads(value)
-    except ValueError:
+        parsed = json.loads(value)
+    except (ValueError, RecursionError):
         raise invalid(f"Attributes Reason: {name}: failed to parse JSON.") from None
+    if not isinstance(parsed, dict):
+        raise invalid(f"Attributes Reason: {name}: the policy must be a JSON object.")
+    return parsed
+
+
+def statements(policy: dict[str, Any]) -> list[dict[str, Any]]:
+    """A policy's statements as a list (IAM allows one statement as an object)."""
+    found = policy.get("Statement")
+    if isinstance(found, dict):
+        return [found]
+    return [s for s in found if isinstance(s, dict)] if isinstance(found, list) else []
+
+
+BACKOFF_FUNCTIONS = ("linear", "arithmetic", "geometric", "exponential")
+
+
+def check_retry_policy(policy: Any, name: str = "DeliveryPolicy") -> None:
+    """An HTTP healthy retry policy: whole numbers in AWS's bounds and a known backoff function."""
+    if policy is None:
+        return
+    if not isinstance(policy, dict):
+        raise invalid(f"{name}: healthyRetryPolicy must be an object")
+    for key, value in policy.items():
+        if key == "backoffFunction":
+            if value not in BACKOFF_FUNCTIONS:
+                raise invalid(f"{name}: backoffFunction must be one of {', '.join(BACKOFF_FUNCTIONS)}")
+        elif not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise invalid(f"{name}: {key} must be a non-negative whole number")
+    if int(policy.get("numRetries", 3)) > 100:
+        raise invalid(f"{name}: numRetries must be at most 100")
+    low, high = int(policy.get("minDelayTarget", 20)), int(policy.get("maxDelayTarget", 20))
+    if not 1 <= low <= high <= 3600:
+        raise invalid(f"{name}: minDelayTarget and maxDelayTarget must satisfy 1 <= min <= max <= 3600")

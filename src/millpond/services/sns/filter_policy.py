@@ -44,6 +44,8 @@ def parse(text: str, scope: str = "MessageAttributes") -> dict[str, Any]:
     """The policy as a dict, or FilterPolicyError with AWS's reason."""
     try:
         policy = json.loads(text)
+    except RecursionError:
+        raise FilterPolicyError("failed to parse JSON. Nesting too deep") from None
     except (ValueError, TypeError) as error:
         raise FilterPolicyError(f"failed to parse JSON. {error}") from None
     if not isinstance(policy, dict):
@@ -191,7 +193,7 @@ def attributes_document(attributes: dict[str, dict[str, Any]]) -> dict[str, Any]
         elif data_type == "String.Array":
             try:
                 parsed = json.loads(value)
-            except ValueError:
+            except (ValueError, RecursionError):
                 continue
             document[name] = parsed if isinstance(parsed, list) else value
         else:
@@ -207,7 +209,7 @@ def matches_body(policy: dict[str, Any], body: str) -> bool:
     """A MessageBody-scope policy against the message: a body that is not a JSON object never matches."""
     try:
         document = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):
         return False
     return isinstance(document, dict) and matches(policy, document)
 

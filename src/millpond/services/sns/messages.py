@@ -88,7 +88,7 @@ def check_attributes(attributes: dict[str, Any]) -> dict[str, dict[str, Any]]:
         if data_type == "String.Array":
             try:
                 parsed = json.loads(string)
-            except ValueError:
+            except (ValueError, RecursionError):
                 parsed = None
             if not isinstance(parsed, list) or any(isinstance(v, dict | list) for v in parsed):
                 raise invalid(f"The message attribute '{name}' has an invalid value for String.Array type.")
@@ -110,7 +110,7 @@ def check_message(
             raise invalid("MessageStructure")
         try:
             parsed = json.loads(message)
-        except ValueError:
+        except (ValueError, RecursionError):
             parsed = None
         if not isinstance(parsed, dict):
             raise invalid("Message Structure - JSON message body failed to parse")

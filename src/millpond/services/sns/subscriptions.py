@@ -277,7 +277,7 @@ def _check_attribute(name: str, value: str, attributes: dict[str, str], protocol
         if not isinstance(target, str) or not SQS_ARN.match(target):
             raise invalid("RedrivePolicy: deadLetterTargetArn is an invalid arn")
     elif name == "DeliveryPolicy":
-        common.check_json(name, value)
+        common.check_retry_policy(common.check_json(name, value).get("healthyRetryPolicy"))
 
 
 def retry_policy(subscription: Record, topic: Record | None) -> dict[str, Any]:

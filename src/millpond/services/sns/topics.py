@@ -166,13 +166,14 @@ class Topics:
         record = self.topic(params.get("TopicArn"))
         label = str(params.get("Label", ""))
         policy = json.loads(record["Attributes"]["Policy"])
-        if any(s.get("Sid") == label for s in policy.get("Statement", [])):
+        policy["Statement"] = common.statements(policy)
+        if any(s.get("Sid") == label for s in policy["Statement"]):
             raise invalid("Statement already exists")
         accounts = list(params.get("AWSAccountId") or [])
         actions = list(params.get("ActionName") or [])
         if not accounts or not actions:
             raise invalid("AWSAccountId and ActionName")
-        policy.setdefault("Statement", []).append(
+        policy["Statement"].append(
             {
                 "Sid": label,
                 "Effect": "Allow",
@@ -189,7 +190,7 @@ class Topics:
         record = self.topic(params.get("TopicArn"))
         label = str(params.get("Label", ""))
         policy = json.loads(record["Attributes"]["Policy"])
-        statements = policy.get("Statement", [])
+        statements = common.statements(policy)
         kept = [s for s in statements if s.get("Sid") != label]
         if len(kept) == len(statements):
             raise AwsError("NotFoundException", "Statement not found")
@@ -263,7 +264,12 @@ def _tags(raw: Any) -> dict[str, str]:
 def _check_attributes(attributes: dict[str, str], fifo: bool) -> None:
     for name, value in attributes.items():
         if name in ("Policy", "DeliveryPolicy", "DataProtectionPolicy", "ArchivePolicy"):
-            common.check_json(name, value)
+            parsed = common.check_json(name, value)
+            if name == "DeliveryPolicy":
+                http = parsed.get("http")
+                common.check_retry_policy(
+                    http.get("defaultHealthyRetryPolicy") if isinstance(http, dict) else None, name
+                )
         if name == "ContentBasedDeduplication" and value.lower() not in ("true", "false"):
             raise invalid("ContentBasedDeduplication")
         if name == "ContentBasedDeduplication" and not fifo and value.lower() == "true":

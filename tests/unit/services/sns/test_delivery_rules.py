@@ -10,7 +10,7 @@ import pytest
 
 from millpond.errors import AwsError
 from millpond.services.sns import messages
-from millpond.services.sns.common import DEFAULT_DELIVERY_POLICY
+from millpond.services.sns.common import DEFAULT_DELIVERY_POLICY, check_json, check_retry_policy, statements
 from millpond.services.sns.delivery import retry_delay
 
 DEFAULT = DEFAULT_DELIVERY_POLICY["http"]["defaultHealthyRetryPolicy"]
@@ -102,3 +102,27 @@ def test_attribute_checks(attributes: dict[str, Any], reason: str) -> None:
 def test_binary_attributes_are_kept_as_base64() -> None:
     checked = messages.check_attributes({"b": {"DataType": "Binary", "BinaryValue": b"\x00\xff"}})
     assert checked == {"b": {"DataType": "Binary", "BinaryValue": "AP8="}}
+
+
+@pytest.mark.parametrize(
+    ("policy", "reason"),
+    [
+        ({"numRetries": "3"}, "numRetries must be a non-negative whole number"),
+        ({"numRetries": 101}, "numRetries must be at most 100"),
+        ({"minDelayTarget": 30, "maxDelayTarget": 10}, "1 <= min <= max <= 3600"),
+        ({"backoffFunction": "random"}, "backoffFunction must be one of"),
+        ([1, 2], "must be an object"),
+    ],
+)
+def test_retry_policy_checks(policy: Any, reason: str) -> None:
+    with pytest.raises(AwsError) as raised:
+        check_retry_policy(policy)
+    assert reason in raised.value.message
+
+
+def test_policy_attributes_must_be_json_objects() -> None:
+    with pytest.raises(AwsError, match="must be a JSON object"):
+        check_json("Policy", "[1]")
+    with pytest.raises(AwsError, match="failed to parse JSON"):
+        check_json("Policy", "[" * 100_000)
+    assert statements({"Statement": {"Sid": "one"}}) == [{"Sid": "one"}]

@@ -6,6 +6,8 @@ import json
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from millpond.services.sns import filter_policy
 from millpond.services.sns.filter_policy import FilterPolicyError, matches_attributes, matches_body, parse
@@ -162,3 +164,49 @@ def test_number_attributes_compare_as_numbers() -> None:
     document = filter_policy.attributes_document(attrs(price=3))
     assert document == {"price": 3.0}
     assert filter_policy.matches(parse('{"price": [3]}'), document)
+
+
+JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(10**10), 10**10)
+    | st.floats(allow_nan=False)
+    | st.text(max_size=8),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=6), children, max_size=4)
+    ),
+    max_leaves=20,
+)
+OPERATOR_KEYS = st.sampled_from([*filter_policy.OPERATORS, "$or", "bogus"])
+
+
+@given(
+    policy=st.dictionaries(
+        st.one_of(st.text(max_size=5), OPERATOR_KEYS),
+        st.one_of(JSON_VALUES, st.lists(st.dictionaries(OPERATOR_KEYS, JSON_VALUES, max_size=2), max_size=3)),
+        max_size=4,
+    ),
+    body=JSON_VALUES,
+    scope=st.sampled_from(["MessageAttributes", "MessageBody"]),
+)
+@settings(max_examples=400, deadline=None)
+def test_any_policy_is_accepted_or_refused_and_matching_never_fails(
+    policy: dict[str, Any], body: Any, scope: str
+) -> None:
+    try:
+        parsed = parse(json.dumps(policy), scope)
+    except FilterPolicyError:
+        return
+    matches_body(parsed, json.dumps(body))
+    if scope == "MessageAttributes":
+        values = body if isinstance(body, dict) else {"k": body}
+        matches_attributes(
+            parsed, {k: {"DataType": "String", "StringValue": json.dumps(v)} for k, v in values.items()}
+        )
+
+
+def test_deeply_nested_input_is_refused_not_crashed() -> None:
+    deep = "[" * 100_000 + "]" * 100_000
+    with pytest.raises(FilterPolicyError):
+        parse(deep)
+    assert not matches_body({"a": ["1"]}, deep)
