@@ -230,3 +230,23 @@ def test_the_aws_cli(sns_server: ServerProcess, tmp_path: Path) -> None:
     assert {"TopicArn": arn} in topics
     failed = run_aws(sns_server, "sns", "get-topic-attributes", "--topic-arn", arn + "x", check=False)
     assert failed.returncode != 0 and "NotFound" in failed.stderr
+
+
+def test_list_subscriptions_pages_by_100(sns_server: ServerProcess) -> None:
+    sns = sns_server.client("sns", region_name="ap-northeast-1")  # a region of its own
+    topic = sns.create_topic(Name="many-subscribers")["TopicArn"]
+    created = {
+        sns.subscribe(
+            TopicArn=topic, Protocol="sqs", Endpoint=f"arn:aws:sqs:ap-northeast-1:{ACCOUNT}:q{i:03d}"
+        )["SubscriptionArn"]
+        for i in range(101)
+    }
+    for operation, kwargs in (
+        ("list_subscriptions", {}),
+        ("list_subscriptions_by_topic", {"TopicArn": topic}),
+    ):
+        pages = list(sns.get_paginator(operation).paginate(**kwargs))
+        assert [len(p["Subscriptions"]) for p in pages] == [100, 1]
+        assert {s["SubscriptionArn"] for p in pages for s in p["Subscriptions"]} == created
+    attributes = sns.get_topic_attributes(TopicArn=topic)["Attributes"]
+    assert (attributes["SubscriptionsConfirmed"], attributes["SubscriptionsPending"]) == ("101", "0")
