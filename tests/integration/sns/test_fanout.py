@@ -15,6 +15,7 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from millpond.services.sns.messages import string_to_sign
 from tests.integration.sns.conftest import bodies, drain, make_queue, unique
+from tests.integration.sqs.md5_reference import md5_of_message_attributes
 from tests.support.server import ServerProcess
 
 ISO_MS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
@@ -85,7 +86,8 @@ def test_three_subscribers_each_get_what_their_filter_passes(sns_server: ServerP
         "kind": {"DataType": "String", "StringValue": "order"},
         "amount": {"DataType": "Number", "StringValue": "200"},
     }
-    assert "MD5OfMessageAttributes" in first
+    expected_md5 = md5_of_message_attributes({"kind": ("String", "order"), "amount": ("Number", "200")})
+    assert first["MD5OfMessageAttributes"] == expected_md5
 
     # Attribute filter: kind order (even n) and amount >= 200 (n >= 4): n = 4, 6, 8.
     filtered = bodies(drain(sns_server, attr_url, 3))
