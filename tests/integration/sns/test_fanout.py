@@ -174,3 +174,28 @@ def test_publish_batch_delivers_and_reports_failures(sns_server: ServerProcess) 
     }
     assert failed["c"]["Code"] == "ParameterValueInvalid"
     assert sorted(m["Body"] for m in drain(sns_server, url, 2)) == ["first", "fourth"]
+
+
+def test_raw_delivery_carries_binary_and_array_attributes(sns_server: ServerProcess) -> None:
+    sns = sns_server.client("sns")
+    topic = sns.create_topic(Name=unique("binary"))["TopicArn"]
+    url, arn = make_queue(sns_server)
+    sns.subscribe(
+        TopicArn=topic,
+        Protocol="sqs",
+        Endpoint=arn,
+        Attributes={"RawMessageDelivery": "true", "FilterPolicy": json.dumps({"tags": ["blue"]})},
+    )
+    attributes = {
+        "blob": {"DataType": "Binary", "BinaryValue": b"\x00\x01\xff"},
+        "tags": {"DataType": "String.Array", "StringValue": '["red", "blue"]'},
+    }
+    sns.publish(TopicArn=topic, Message="with binary", MessageAttributes=attributes)
+    sns.publish(TopicArn=topic, Message="filtered out", MessageAttributes={"tags": attributes["tags"] | {
+        "StringValue": '["green"]'}})  # fmt: skip
+    (message,) = drain(sns_server, url, 1)
+    assert message["Body"] == "with binary"
+    assert message["MessageAttributes"] == {
+        "blob": {"DataType": "Binary", "BinaryValue": b"\x00\x01\xff"},
+        "tags": {"DataType": "String.Array", "StringValue": '["red", "blue"]'},
+    }

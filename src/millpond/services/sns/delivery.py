@@ -166,13 +166,6 @@ class Deliverer:
         self._in_flight.pop(arn, None)
         self.wake()  # its later deliveries (and, at the cap, other subscriptions') may go now
 
-    async def deliver(self, batch: list[Delivery]) -> None:
-        """Deliver `batch` now and wait for it (tests and tools; the loop dispatches without waiting)."""
-        by_subscription: dict[str, list[Delivery]] = {}
-        for delivery in batch:
-            by_subscription.setdefault(delivery.subscription_arn, []).append(delivery)
-        await asyncio.gather(*(self._deliver_in_order(group) for group in by_subscription.values()))
-
     async def _deliver_in_order(self, deliveries: list[Delivery]) -> None:
         for delivery in deliveries:
             try:

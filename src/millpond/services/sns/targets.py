@@ -4,6 +4,7 @@ server), and HTTP/S endpoints by POST (off the event loop, AWS's 15-second timeo
 from __future__ import annotations
 
 import asyncio
+import base64
 import inspect
 import urllib.error
 import urllib.request
@@ -69,7 +70,7 @@ class Targets:
                 name: (
                     {"DataType": a["DataType"], "StringValue": a["StringValue"]}
                     if "StringValue" in a
-                    else {"DataType": a["DataType"], "BinaryValue": _b64(a["BinaryValue"])}
+                    else {"DataType": a["DataType"], "BinaryValue": base64.b64decode(a["BinaryValue"])}
                 )
                 for name, a in attributes.items()
             }
@@ -92,9 +93,3 @@ class Targets:
             ) from None
         if not 200 <= status < 300:
             raise DeliveryFailed(f"{url} answered HTTP {status}", retry=True, code=f"HTTP{status}")
-
-
-def _b64(value: str) -> bytes:
-    import base64
-
-    return base64.b64decode(value)
