@@ -46,6 +46,7 @@ from millpond.services.sts.provider import StsProvider
 _ROLE_OPERATIONS = ("CreateFunction", "UpdateFunctionConfiguration")
 # AWS serves an SNS message's SubscribeURL and UnsubscribeURL to anyone who has the link (unsigned GETs).
 _ANONYMOUS = {("sns", "ConfirmSubscription"), ("sns", "Unsubscribe")}
+SNS_PRINCIPAL = "sns.amazonaws.com"
 
 
 class IamAuthorizer:
@@ -172,6 +173,26 @@ class IamAuthorizer:
             record.policy, arn, "apigateway.amazonaws.com", source_arn, account
         )
 
+    def sns_may_deliver(self, topic_arn: str, endpoint_arn: str) -> bool:
+        """Whether the queue's (or function's) resource policy lets SNS deliver `topic_arn`'s messages."""
+        account = self.identities.account
+        service = endpoint_arn.split(":")[2] if endpoint_arn.count(":") >= 5 else ""
+        sqs, lambda_ = self.providers.get("sqs"), self.providers.get("lambda")
+        if service == "sqs" and isinstance(sqs, SqsProvider):
+            queue = sqs.queues.find_by_arn(endpoint_arn)
+            if queue is None:
+                return True  # the send itself answers a missing queue
+            policy = _json(queue.record.attributes.get("Policy"))
+            return service_checks.service_may_send(policy, endpoint_arn, SNS_PRINCIPAL, topic_arn, account)
+        if service == "lambda" and isinstance(lambda_, LambdaProvider) and ":function:" in endpoint_arn:
+            record = lambda_.repository.get_function(endpoint_arn.split(":function:")[1].split(":")[0])
+            if record is None:
+                return True
+            return service_checks.service_may_invoke(
+                record.policy, endpoint_arn, SNS_PRINCIPAL, topic_arn, account
+            )
+        return True
+
     # -- resources -----------------------------------------------------------------------------------------
 
     def resource_policy(self, arn: str) -> Policy | None:
@@ -229,7 +250,8 @@ def _json(text: str | None) -> dict[str, Any] | None:
 
 
 def build_authorizer(settings: Settings, clock: Clock, providers: dict[str, object]) -> IamAuthorizer:
-    """The authorizer over the built providers; also makes API Gateway check function policies."""
+    """The authorizer over the built providers; also makes API Gateway check function policies and SNS
+    check queue and function policies before it delivers."""
     iam, sts = providers["iam"], providers["sts"]
     assert isinstance(iam, IamProvider) and isinstance(sts, StsProvider)
     identities = Identities(
@@ -239,4 +261,7 @@ def build_authorizer(settings: Settings, clock: Clock, providers: dict[str, obje
     apigateway = providers.get("apigateway")
     if isinstance(apigateway, ApiGatewayProvider):
         apigateway.data_plane.invoke_permission = authorizer.apigateway_may_invoke
+    sns = providers.get("sns")
+    if isinstance(sns, SnsProvider):  # SNS delivers only where the queue or function policy lets it
+        sns.deliverer.targets.permission = authorizer.sns_may_deliver
     return authorizer

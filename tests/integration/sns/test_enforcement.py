@@ -1,9 +1,11 @@
 """SNS under --enforce-iam: a prefix user reaches only its own topics, SNS refuses as AWS does
-(AuthorizationError, 403), and a topic policy grants another user sns:Publish."""
+(AuthorizationError, 403), a topic policy grants another user sns:Publish, the SubscribeURL works
+unsigned, and SNS delivers to a queue only when the queue policy allows sns.amazonaws.com."""
 
 from __future__ import annotations
 
 import json
+import time
 import urllib.error
 import urllib.request
 import uuid
@@ -65,3 +67,32 @@ def test_subscribe_url_works_unsigned(enforced: ServerProcess) -> None:
     finally:
         endpoint.server.shutdown()
         endpoint.server.server_close()
+
+
+def test_delivery_needs_the_queue_policy_to_allow_sns(enforced: ServerProcess) -> None:
+    sns, sqs = enforced.client("sns"), enforced.client("sqs")
+    topic = sns.create_topic(Name="to-guarded-queue")["TopicArn"]
+    url = sqs.create_queue(QueueName="guarded")["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    sns.subscribe(
+        TopicArn=topic, Protocol="sqs", Endpoint=queue_arn, Attributes={"RawMessageDelivery": "true"}
+    )
+    sns.publish(TopicArn=topic, Message="refused")
+    time.sleep(1.0)
+    assert sqs.receive_message(QueueUrl=url, WaitTimeSeconds=1).get("Messages") is None
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "sns.amazonaws.com"},
+                "Action": "sqs:SendMessage",
+                "Resource": queue_arn,
+                "Condition": {"ArnEquals": {"aws:SourceArn": topic}},
+            }
+        ],
+    }
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": json.dumps(policy)})
+    sns.publish(TopicArn=topic, Message="allowed")
+    (message,) = sqs.receive_message(QueueUrl=url, WaitTimeSeconds=5)["Messages"]
+    assert message["Body"] == "allowed"

@@ -226,7 +226,9 @@ class Deliverer:
                 await self.targets.send_sqs(subscription["Endpoint"], body, {}, message)
         elif protocol == "lambda":
             event = messages.lambda_event(message, subscription, self.signer)
-            await self.targets.invoke_lambda(subscription["Endpoint"], json.dumps(event).encode())
+            await self.targets.invoke_lambda(
+                subscription["Endpoint"], json.dumps(event).encode(), message["TopicArn"]
+            )
         elif protocol in ("http", "https"):
             headers = {
                 "x-amz-sns-message-type": message.get("Type", "Notification"),

@@ -9,7 +9,7 @@ import inspect
 import urllib.error
 import urllib.request
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from millpond.context import RequestContext
@@ -50,6 +50,17 @@ class Targets:
     def __init__(self, providers: Mapping[str, object], endpoint_url: str) -> None:
         self.providers = providers
         self.endpoint_url = endpoint_url
+        # (topic ARN, queue or function ARN) -> may SNS deliver there; set under IAM enforcement, where
+        # AWS needs the queue's (function's) policy to allow sns.amazonaws.com.
+        self.permission: Callable[[str, str], bool] | None = None
+
+    def _check(self, topic_arn: str, arn: str) -> None:
+        if self.permission is not None and not self.permission(topic_arn, arn):
+            raise DeliveryFailed(
+                f"the resource policy of {arn} does not allow sns.amazonaws.com to deliver {topic_arn}",
+                retry=False,
+                code="AuthorizationError",
+            )
 
     @staticmethod
     def _ctx(arn: str, service: str, operation: str) -> RequestContext:
@@ -59,6 +70,7 @@ class Targets:
     async def send_sqs(
         self, queue_arn: str, body: str, attributes: dict[str, Any], message: dict[str, Any]
     ) -> None:
+        self._check(message["TopicArn"], queue_arn)
         parts = queue_arn.split(":")
         ctx = self._ctx(queue_arn, "sqs", "SendMessage")
         params: dict[str, Any] = {
@@ -79,7 +91,8 @@ class Targets:
             params["MessageDeduplicationId"] = message.get("MessageDeduplicationId") or message["MessageId"]
         await _call(self.providers.get("sqs"), "send_message", ctx, params)
 
-    async def invoke_lambda(self, function_arn: str, payload: bytes) -> None:
+    async def invoke_lambda(self, function_arn: str, payload: bytes, topic_arn: str) -> None:
+        self._check(topic_arn, function_arn)
         ctx = self._ctx(function_arn, "lambda", "Invoke")
         params = {"FunctionName": function_arn, "InvocationType": "Event", "Payload": payload}
         await _call(self.providers.get("lambda"), "invoke", ctx, params)
