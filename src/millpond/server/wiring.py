@@ -20,7 +20,9 @@ from millpond.services.kinesis.provider import KinesisProvider
 from millpond.services.lambda_.destinations import Destinations
 from millpond.services.lambda_.metrics import LambdaMetrics
 from millpond.services.lambda_.provider import LambdaProvider
+from millpond.services.logs.provider import LogsProvider
 from millpond.services.sns.provider import SnsProvider
+from millpond.services.sns.status_log import DeliveryStatus
 from millpond.services.sqs.provider import SqsProvider
 from millpond.services.sts.provider import StsProvider
 from millpond.storage.apigateway import SqliteApiGatewayRepository
@@ -112,6 +114,7 @@ async def build_system(settings: Settings, clock: VirtualClock) -> System:
     sns_repository = SqliteSnsRepository(engine)
     sns = SnsProvider(sns_repository, clock, providers, settings.endpoint_url, cloudwatch.emission)
     providers["sns"] = sns
+    sns.deliverer.status = DeliveryStatus(cast(LogsProvider, providers["logs"]).write_events, clock)
     await sns.start()  # publishes acknowledged before a restart are delivered now
     authorizer = build_authorizer(settings, clock, providers) if settings.enforce_iam else None
     return System(settings, clock, engine, clock_store, providers, authorizer)

@@ -141,3 +141,36 @@ def test_sns_metrics(sns_server: ServerProcess) -> None:
         time.sleep(0.2)
     assert {m: total(m) for m in wanted} == wanted
     assert total("PublishSize") == 6
+
+
+def test_delivery_status_is_logged_when_the_topic_asks(sns_server: ServerProcess) -> None:
+    sns, logs = sns_server.client("sns"), sns_server.client("logs")
+    name = unique("status")
+    role = "arn:aws:iam::000000000000:role/sns-feedback"
+    topic = sns.create_topic(
+        Name=name, Attributes={"SQSSuccessFeedbackRoleArn": role, "SQSFailureFeedbackRoleArn": role}
+    )["TopicArn"]
+    url, arn = make_queue(sns_server)
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn)
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn.replace(":q-", ":gone-"))
+    message_id = sns.publish(TopicArn=topic, Message="tracked")["MessageId"]
+    drain(sns_server, url, 1)
+
+    def lines(group: str) -> list[dict[str, object]]:
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            try:
+                events = logs.filter_log_events(logGroupName=group)["events"]
+            except logs.exceptions.ResourceNotFoundException:
+                events = []
+            if events:
+                return [json.loads(e["message"]) for e in events]
+            time.sleep(0.1)
+        raise AssertionError(f"nothing logged in {group}")
+
+    (success,) = lines(f"sns/us-east-1/000000000000/{name}")
+    assert success["status"] == "SUCCESS"
+    assert success["notification"]["messageId"] == message_id  # type: ignore[index]
+    assert success["delivery"]["destination"] == arn and success["delivery"]["attempts"] == 1  # type: ignore[index]
+    (failure,) = lines(f"sns/us-east-1/000000000000/{name}/Failure")
+    assert failure["status"] == "FAILURE" and failure["delivery"]["statusCode"] == 400  # type: ignore[index]

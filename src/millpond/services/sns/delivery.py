@@ -24,6 +24,7 @@ from millpond.services.sns import messages
 from millpond.services.sns.metrics import SnsMetrics
 from millpond.services.sns.repository import Delivery, Record, SnsRepository
 from millpond.services.sns.signing import Signer
+from millpond.services.sns.status_log import DeliveryStatus
 from millpond.services.sns.subscriptions import retry_policy
 from millpond.services.sns.targets import DeliveryFailed, Targets
 
@@ -80,6 +81,7 @@ class Deliverer:
         self.signal = Signal(clock)
         self._task: asyncio.Task[None] | None = None
         self._in_flight: dict[str, asyncio.Task[None]] = {}  # subscription ARN -> its delivery task
+        self.status: DeliveryStatus | None = None  # delivery status logging, when the server has Logs
 
     def start(self) -> None:
         if self._task is None:
@@ -201,12 +203,24 @@ class Deliverer:
             if message.get("Type") == "Notification":
                 await self._dead_letter(subscription, message, failure)
                 self._count(message, ok=False)
+                await self._status(subscription, message, delivery.attempts + 1, failure.status, str(failure))
             await self.repository.finish(delivery.id)
             return True
         if message.get("Type") == "Notification":
             self._count(message, ok=True)
+            await self._status(subscription, message, delivery.attempts + 1, 200, "Delivered")
         await self.repository.finish(delivery.id)
         return True
+
+    async def _status(
+        self, subscription: Record, message: Record, attempts: int, code: int, response: str
+    ) -> None:
+        if self.status is not None:
+            topic = self.repository.get_topic(message["TopicArn"])
+            try:
+                await self.status.record(topic, subscription, message, attempts, code, response)
+            except Exception:
+                log.exception("could not log the delivery status of %s", message["MessageId"])
 
     def _count(self, message: Record, ok: bool) -> None:
         if self.metrics is not None:

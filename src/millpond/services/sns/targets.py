@@ -19,10 +19,11 @@ HTTP_TIMEOUT = 15.0
 
 
 class DeliveryFailed(Exception):
-    def __init__(self, message: str, retry: bool, code: str = "DeliveryFailed") -> None:
+    def __init__(self, message: str, retry: bool, code: str = "DeliveryFailed", status: int = 400) -> None:
         super().__init__(message)
         self.retry = retry
         self.code = code
+        self.status = status  # the endpoint's HTTP status, for delivery status logs
 
 
 async def _call(provider: object, method: str, ctx: RequestContext, params: dict[str, Any]) -> Any:
@@ -102,7 +103,8 @@ class Targets:
             status = await asyncio.to_thread(_post, url, headers, body)
         except (OSError, ValueError) as error:
             raise DeliveryFailed(
-                f"could not reach {url}: {error}", retry=True, code="ConnectionFailed"
+                f"could not reach {url}: {error}", retry=True, code="ConnectionFailed", status=502
             ) from None
         if not 200 <= status < 300:
-            raise DeliveryFailed(f"{url} answered HTTP {status}", retry=True, code=f"HTTP{status}")
+            message = f"{url} answered HTTP {status}"
+            raise DeliveryFailed(message, retry=True, code=f"HTTP{status}", status=status)
