@@ -160,11 +160,11 @@ def for_protocol(message: Record, protocol: str) -> str:
 
 
 def unsubscribe_url(endpoint: str, subscription_arn: str) -> str:
-    return f"{endpoint}/?Action=Unsubscribe&SubscriptionArn={quote(subscription_arn, safe='')}"
+    return f"{endpoint}/?Action=Unsubscribe&SubscriptionArn={quote(subscription_arn, safe=':')}"
 
 
 def subscribe_url(endpoint: str, topic_arn: str, token: str) -> str:
-    return f"{endpoint}/?Action=ConfirmSubscription&TopicArn={quote(topic_arn, safe='')}&Token={token}"
+    return f"{endpoint}/?Action=ConfirmSubscription&TopicArn={quote(topic_arn, safe=':')}&Token={token}"
 
 
 def string_to_sign(fields: dict[str, Any]) -> str:
