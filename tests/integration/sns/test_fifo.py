@@ -94,8 +94,19 @@ def test_standard_topics_refuse_fifo_parameters(sns_server: ServerProcess) -> No
         sns.publish(TopicArn=topic, Message="x", MessageGroupId="g")
     assert raised.value.response["Error"]["Code"] == "InvalidParameter"
     assert "MessageGroupId" in raised.value.response["Error"]["Message"]
-    fifo_topic, _ = fifo_pair(sns_server)
-    _, std_arn = make_queue(sns_server)
+    _, fifo_queue = make_queue(sns_server, unique("q") + ".fifo", FifoQueue="true")
     with pytest.raises(ClientError) as raised:
-        sns.subscribe(TopicArn=fifo_topic, Protocol="sqs", Endpoint=std_arn)
-    assert raised.value.response["Error"]["Code"] == "InvalidParameter"
+        sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=fifo_queue)
+    assert raised.value.response["Error"]["Message"] == (
+        "Invalid parameter: Invalid parameter: Endpoint Reason: FIFO SQS Queues can not be subscribed to "
+        "standard SNS topics"
+    )
+
+
+def test_fifo_topic_delivers_to_a_standard_queue_too(sns_server: ServerProcess) -> None:
+    sns = sns_server.client("sns")
+    topic, _ = fifo_pair(sns_server)
+    url, arn = make_queue(sns_server)
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn, Attributes={"RawMessageDelivery": "true"})
+    sns.publish(TopicArn=topic, Message="to standard", MessageGroupId="g", MessageDeduplicationId="d1")
+    assert [m["Body"] for m in drain(sns_server, url, 1)] == ["to standard"]

@@ -232,9 +232,12 @@ def _check_endpoint(protocol: str, endpoint: str, topic: Record) -> None:
     if protocol == "sqs":
         if not SQS_ARN.match(endpoint):
             raise invalid("SQS endpoint ARN")
-        if topic["Fifo"] != endpoint.endswith(".fifo") and topic["Fifo"]:
+        # FIFO topics may deliver to standard queues (since 2023-09), standard topics never to FIFO ones;
+        # AWS repeats the "Invalid parameter: " prefix in this message.
+        if endpoint.endswith(".fifo") and not topic["Fifo"]:
             raise invalid(
-                "Endpoint Reason: FIFO SNS Topics currently only support FIFO SQS queues as endpoints"
+                "Invalid parameter: Endpoint Reason: FIFO SQS Queues can not be subscribed to standard "
+                "SNS topics"
             )
     elif protocol == "lambda":
         if not LAMBDA_ARN.match(endpoint):
