@@ -211,10 +211,23 @@ def envelope(message: Record, subscription: Record, signer: Any) -> dict[str, An
 
 
 def envelope_json(message: Record, subscription: Record, signer: Any) -> str:
-    """The envelope as AWS writes it: two-space indent, " : " between names and values."""
-    return json.dumps(
-        envelope(message, subscription, signer), indent=2, separators=(",", " : "), ensure_ascii=False
-    )
+    """The envelope as AWS writes it: one field a line, two-space indent, " : " between names and values,
+    each message attribute compact on a line of its own."""
+    lines = []
+    for key, value in envelope(message, subscription, signer).items():
+        if key == "MessageAttributes":
+            inner = ",\n".join(
+                f"    {_text(name)} : {json.dumps(attribute, separators=(',', ':'), ensure_ascii=False)}"
+                for name, attribute in value.items()
+            )
+            lines.append(f'  "MessageAttributes" : {{\n{inner}\n  }}')
+        else:
+            lines.append(f"  {_text(key)} : {_text(value)}")
+    return "{\n" + ",\n".join(lines) + "\n}"
+
+
+def _text(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
 
 
 def lambda_event(message: Record, subscription: Record, signer: Any) -> dict[str, Any]:

@@ -57,6 +57,8 @@ def test_envelope_fields_and_order() -> None:
     assert envelope["MessageAttributes"] == {"a": {"Type": "String", "Value": "x"}}
     text = messages.envelope_json(MESSAGE, SUBSCRIPTION, FakeSigner())
     assert text.startswith('{\n  "Type" : "Notification",\n  "MessageId" : "id-1",')
+    assert text.endswith(',\n  "MessageAttributes" : {\n    "a" : {"Type":"String","Value":"x"}\n  }\n}')
+    assert json.loads(text) == envelope
 
 
 def test_string_to_sign_skips_a_missing_subject() -> None:
