@@ -12,6 +12,8 @@ STAMP_LEGACY := $(VENV_LEGACY)/.installed
 STAMP_AWSLOCAL := $(VENV_AWSLOCAL)/.installed
 STAMP_JS := $(JS_DIR)/node_modules/.installed
 CHROMIUM := /usr/bin/chromium
+# Fonts for the console's screenshots: colour emoji (the lab's log lines) and CJK text, as Debian packages them.
+FONTS := /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf
 
 .PHONY: up test lint format bench bench-storage clean demo demo-down proof proof-long
 DEMO_ENDPOINT ?= http://localhost:4566
@@ -48,13 +50,18 @@ $(CHROMIUM):
 	apt-get update
 	DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
 
+$(FONTS):
+	@test "$$(id -u)" = 0 || { echo "installing fonts needs root: sudo apt-get install -y fonts-noto-color-emoji fonts-wqy-microhei"; exit 1; }
+	apt-get update
+	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends fonts-noto-color-emoji fonts-wqy-microhei
+
 # `millpond aws ...` runs the AWS CLI against the server: prepared here (once, into the cache folder) so
 # that it is ready in another terminal; a machine that cannot install it still gets the server.
 up: $(STAMP)
 	-@$(BIN)/millpond aws --version
 	$(BIN)/millpond up
 
-test: $(STAMP) $(STAMP_CLI) $(STAMP_LEGACY) $(STAMP_AWSLOCAL) $(STAMP_JS) $(CHROMIUM)
+test: $(STAMP) $(STAMP_CLI) $(STAMP_LEGACY) $(STAMP_AWSLOCAL) $(STAMP_JS) $(CHROMIUM) $(FONTS)
 	@# Each Python the machine has for a Lambda runtime gets its packages once, before tests time cold starts.
 	-@$(BIN)/millpond runtimes --prepare
 	MILLPOND_AWS_CLI=$(abspath $(VENV_CLI))/bin/aws MILLPOND_LEGACY_PYTHON=$(abspath $(VENV_LEGACY))/bin/python \

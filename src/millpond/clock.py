@@ -4,6 +4,8 @@
 wakes everything waiting on time (long polls, visibility timeouts, batching windows), so tests never sleep.
 Only a reset, which wipes every timed thing, puts it back to real time.
 `ManualClock` stands still until advanced, for unit tests of domain rules.
+`on_advance` callbacks run synchronously inside `advance`, before any waiter wakes: what must see the
+world as it stood at the jump (the CloudWatch gauges of the minutes jumped over) looks there.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from collections.abc import Callable
 from typing import Protocol
 
 
@@ -49,6 +52,18 @@ class VirtualClock:
         self.offset = offset
         self._signal: _AdvanceSignal | None = None
         self._listeners: list[asyncio.AbstractEventLoop] = []
+        self._on_advance: list[Callable[[float], None]] = []
+
+    def on_advance(self, callback: Callable[[float], None]) -> None:
+        """Call `callback(new_now)` synchronously at each advance, before waiters wake."""
+        self._on_advance.append(callback)
+
+    def _advanced(self) -> None:
+        now = self.now()
+        for callback in list(self._on_advance):
+            callback(now)
+        if self._signal is not None:
+            self._signal.fire()
 
     def now(self) -> float:
         return time.time() + self.offset
@@ -62,8 +77,7 @@ class VirtualClock:
         if seconds < 0:
             raise ValueError("the clock only moves forward")
         self.offset += seconds
-        if self._signal is not None:
-            self._signal.fire()
+        self._advanced()
         return self.now()
 
     def back_to_real_time(self) -> None:
@@ -96,6 +110,5 @@ class ManualClock(VirtualClock):
             raise ValueError("the clock only moves forward")
         self._now += seconds
         self.offset += seconds
-        if self._signal is not None:
-            self._signal.fire()
+        self._advanced()
         return self._now

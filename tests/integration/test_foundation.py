@@ -64,8 +64,8 @@ UNSUPPORTED_CALLS = [
     ("kinesis", "list_channels", {}),
     ("lambda", "list_code_signing_configs", {}),
     ("apigateway", "get_api_keys", {}),
-    ("iam", "list_instance_profiles", {}),
-    ("cloudwatch", "describe_anomaly_detectors", {}),
+    ("iam", "list_organizations_features", {}),
+    ("cloudwatch", "describe_alarm_contributors", {"AlarmName": "any"}),
     ("logs", "describe_export_tasks", {}),
     ("sns", "list_platform_applications", {}),
 ]

@@ -55,6 +55,7 @@ async def queues(caller: Caller, query: dict[str, str]) -> dict[str, Any]:
                 "inFlight": int(attributes.get(QUEUE_COUNTS[1], 0)),
                 "delayed": int(attributes.get(QUEUE_COUNTS[2], 0)),
                 "fifo": attributes.get("FifoQueue") == "true",
+                "created": float(attributes.get("CreatedTimestamp") or 0) or None,
                 "dlqArn": policy.get("deadLetterTargetArn"),
                 "maxReceiveCount": policy.get("maxReceiveCount"),
             }
@@ -123,8 +124,10 @@ async def stream(caller: Caller, query: dict[str, str]) -> dict[str, Any]:
             break
         params = {"NextToken": page["NextToken"]}
     consumers = await caller.attempt("kinesis", "ListStreamConsumers", {"StreamARN": summary["StreamARN"]})
+    tags = await caller.attempt("kinesis", "ListTagsForStream", {"StreamName": name, "Limit": 50})
     return {
         "summary": summary,
+        "tags": tags.get("Tags", []),
         "shards": shards,
         "consumers": consumers.get("Consumers", []),
         "mappings": await _mappings(caller, EventSourceArn=summary["StreamARN"]),

@@ -26,6 +26,7 @@ from millpond.storage.engine import Engine
 from millpond.storage.event_sources import SqliteEventSourceRepository
 from millpond.storage.lambda_ import SqliteLambdaRepository
 from millpond.storage.logs import SqliteLogsRepository
+from millpond.storage.logs_filters import SqliteLogFiltersRepository
 from millpond.storage.sts import SqliteStsRepository
 
 if TYPE_CHECKING:
@@ -50,7 +51,9 @@ def build_logs_and_lambda(
     providers: dict[str, object],
     event_source_metrics: EventSourceMetrics | None = None,
 ) -> tuple[LogsProvider, LambdaProvider]:
-    logs = LogsProvider(SqliteLogsRepository(engine), clock)
+    logs = LogsProvider(
+        SqliteLogsRepository(engine), clock, SqliteLogFiltersRepository(engine), settings.account_id
+    )
     repository = SqliteLambdaRepository(engine)
     endpoint = worker_endpoint(settings)
     runtime = ProcessRuntime(

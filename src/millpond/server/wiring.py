@@ -11,6 +11,7 @@ from millpond.config import Settings
 from millpond.protocol.gateway import Gateway
 from millpond.server.authorizer import IamAuthorizer, build_authorizer
 from millpond.server.lambda_ import build_logs_and_lambda
+from millpond.server.logs_targets import ProviderTargets
 from millpond.services.apigateway.provider import ApiGatewayProvider
 from millpond.services.apigateway.repository import Owner
 from millpond.services.cloudwatch.provider import CloudWatchProvider
@@ -28,6 +29,7 @@ from millpond.services.sts.provider import StsProvider
 from millpond.storage.apigateway import SqliteApiGatewayRepository
 from millpond.storage.clock import SqliteClockStore
 from millpond.storage.cloudwatch import SqliteCloudWatchRepository
+from millpond.storage.cloudwatch_resources import SqliteCloudWatchResources
 from millpond.storage.engine import Engine
 from millpond.storage.iam import SqliteIamRepository
 from millpond.storage.kinesis import SqliteKinesisRepository
@@ -91,6 +93,7 @@ async def build_system(settings: Settings, clock: VirtualClock) -> System:
         settings.account_id,
         settings.region,
         send=Destinations(providers, settings.endpoint_url, settings.account_id, settings.region),
+        resources=SqliteCloudWatchResources(engine),
     )
     sqs = await SqsProvider.create(SqliteSqsRepository(engine), clock, cloudwatch.emission)
     providers["sqs"] = sqs
@@ -105,6 +108,9 @@ async def build_system(settings: Settings, clock: VirtualClock) -> System:
         settings, clock, engine, providers, cloudwatch.event_sources
     )
     cast(LambdaProvider, providers["lambda"]).invoker.metrics = LambdaMetrics(cloudwatch.emission)
+    logs = cast(LogsProvider, providers["logs"])
+    logs.filters.metrics = cloudwatch.emission  # metric filters' datapoints
+    logs.filters.targets = ProviderTargets(providers)  # subscription filters' Kinesis and Lambda
     providers["cloudwatch"] = cloudwatch
     cloudwatch.start()
     lambda_invoke = cast(LambdaProvider, providers["lambda"]).invoke
@@ -114,7 +120,7 @@ async def build_system(settings: Settings, clock: VirtualClock) -> System:
     sns_repository = SqliteSnsRepository(engine)
     sns = SnsProvider(sns_repository, clock, providers, settings.endpoint_url, cloudwatch.emission)
     providers["sns"] = sns
-    sns.deliverer.status = DeliveryStatus(cast(LogsProvider, providers["logs"]).write_events, clock)
+    sns.deliverer.status = DeliveryStatus(logs.write_events, clock)
     await sns.start()  # publishes acknowledged before a restart are delivered now
     authorizer = build_authorizer(settings, clock, providers) if settings.enforce_iam else None
     return System(settings, clock, engine, clock_store, providers, authorizer)

@@ -23,6 +23,7 @@ def _dump(record: RestApiRecord) -> str:
             "resources": record.resources,
             "stages": record.stages,
             "deployments": record.deployments,
+            "children": record.children,
         }
     )
 

@@ -57,6 +57,11 @@ class SqliteLogsRepository(LogsRepository):
         def delete(conn: sqlite3.Connection) -> bool:
             conn.execute("DELETE FROM log_events WHERE log_group = ?", (name,))
             conn.execute("DELETE FROM log_streams WHERE log_group = ?", (name,))
+            conn.execute("DELETE FROM log_metric_filters WHERE log_group = ?", (name,))
+            conn.execute("DELETE FROM log_subscription_filters WHERE log_group = ?", (name,))
+            conn.execute(
+                "DELETE FROM log_documents WHERE kind IN ('data-protection', 'kms') AND name = ?", (name,)
+            )
             return conn.execute("DELETE FROM log_groups WHERE name = ?", (name,)).rowcount > 0
 
         return await self._engine.write(delete)

@@ -47,7 +47,8 @@ def test_dashboard_widgets_draw_traffic(page: Any, shots: Shots, console_server:
             metric_widget(
                 12, 2, 12, 6, "Stream traffic", [records, [".", "IncomingBytes", ".", "."]], stacked=True
             ),
-            metric_widget(0, 8, 6, 3, "Sent (number)", [sent], view="singleValue", period=3600),
+            # The total over the time range: an hourly period would split sends made across the hour.
+            metric_widget(0, 8, 6, 3, "Sent (number)", [sent], view="singleValue", setPeriodToTimeRange=True),
         ]
     }
     run_aws(

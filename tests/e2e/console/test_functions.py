@@ -1,5 +1,5 @@
 """The console's functions end to end: open a function with an SQS trigger, run a test invoke, read its
-log lines, disable the trigger and see its state change."""
+log lines on the Monitor tab, disable the trigger under Configuration -> Triggers and see its state change."""
 
 from __future__ import annotations
 
@@ -48,24 +48,26 @@ def test_function_invoke_logs_and_trigger(page: Any, shots: Shots, console_serve
     expect(page.get_by_test_id("code-size")).not_to_have_text("")
     shots("configuration")
 
-    page.get_by_test_id("tab-test").click()
-    page.get_by_test_id("event-name").fill("greeting")
-    page.get_by_test_id("test-payload").fill('{"greeting": "hello from the console"}')
-    page.get_by_test_id("invoke").click()
+    page.get_by_role("tab", name="Test").click()
+    page.get_by_label("Event name").fill("greeting")
+    page.get_by_label("Event JSON").fill('{"greeting": "hello from the console"}')
+    page.get_by_role("button", name="Test", exact=True).click()
     expect(page.get_by_test_id("invoke-status")).to_have_text("200", timeout=30_000)
     expect(page.get_by_test_id("invoke-payload")).to_contain_text('"echo": "hello from the console"')
     expect(page.get_by_test_id("invoke-log")).to_contain_text("console test got hello from the console")
     expect(page.get_by_test_id("invoke-duration")).to_contain_text("ms")
-    expect(page.get_by_test_id("saved-events")).to_contain_text("greeting")
+    expect(page.get_by_label("Saved event")).to_contain_text("greeting")
     shots("test-invoke")
 
-    page.get_by_test_id("tab-logs").click()
+    page.get_by_role("tab", name="Monitor").click()
+    expect(page.get_by_role("link", name="View CloudWatch logs")).to_be_visible()
     expect(page.get_by_test_id("log-events-table")).to_contain_text("console test got hello from the console")
-    shots("logs")
+    shots("monitor")
 
-    page.get_by_test_id("tab-triggers").click()
+    page.get_by_role("tab", name="Configuration").click()
+    page.get_by_role("navigation", name="Configuration").get_by_role("button", name="Triggers").click()
     expect(page.get_by_test_id("mapping-state")).to_have_text("Enabled")
-    expect(page.get_by_test_id("mappings-table")).to_contain_text("jobs")
+    expect(page.get_by_test_id("mappings-table")).to_contain_text("SQS: jobs")
     page.get_by_test_id("mapping-disable").click()
     expect(page.get_by_test_id("mapping-state")).to_have_text("Disabled")
     expect(page.get_by_test_id("mapping-enable")).to_be_visible()

@@ -24,6 +24,7 @@ def snapshot(record: RestApiRecord) -> dict[str, Any]:
         "resources": copy.deepcopy(record.resources),
         "binaryMediaTypes": list(record.api.get("binaryMediaTypes") or []),
         "disableExecuteApiEndpoint": bool(record.api.get("disableExecuteApiEndpoint")),
+        "authorizers": copy.deepcopy(record.children.get("authorizers", {})),
     }
 
 

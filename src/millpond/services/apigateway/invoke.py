@@ -15,18 +15,19 @@ import logging
 import re
 import uuid
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from millpond.clock import Clock
 from millpond.context import RequestContext
 from millpond.errors import AwsError
-from millpond.services.apigateway import http_proxy, mock, proxy_event, proxy_response, routing
+from millpond.services.apigateway import authorizers, http_proxy, mock, proxy_event, proxy_response, routing
 from millpond.services.apigateway.integrations import DEFAULT_TIMEOUT_MS, LAMBDA_URI
-from millpond.services.apigateway.repository import ApiGatewayRepository, Owner
+from millpond.services.apigateway.repository import ApiGatewayRepository, Owner, RestApiRecord
 from millpond.services.apigateway.request import ExecuteRequest, ExecuteResponse
 
 log = logging.getLogger("millpond.apigateway")
 
+T = TypeVar("T")
 LambdaInvoke = Callable[[RequestContext, dict[str, Any]], Awaitable[dict[str, Any]]]
 STAGE_VARIABLE = re.compile(r"\$\{stageVariables\.([a-zA-Z0-9_]+)\}")
 
@@ -71,6 +72,7 @@ class ExecuteApi:
         self.lambda_invoke = lambda_invoke
         self._snapshots: dict[tuple[str, str], dict[str, Any]] = {}  # deployments never change
         self._running: set[asyncio.Future[Any]] = set()  # integrations the client stopped waiting for
+        self.authorizer_cache = authorizers.AuthorizerCache()
         # With IAM enforcement: (function, execute-api source ARN) -> may API Gateway invoke it?
         self.invoke_permission: Callable[[str, str], bool] | None = None
 
@@ -115,8 +117,107 @@ class ExecuteApi:
         found = routing.match(snapshot["resources"], request.method, request.path)
         if found is None:
             return missing_token()
-        integration = found.method["methodIntegration"]
         variables = dict(stage.get("variables") or {})
+        ids = (request_id, extended_id, trace)
+        authorizer_context = None
+        if found.method.get("authorizationType") == "CUSTOM":
+            verdict = await self._authorize(request, record, snapshot, found, variables, stage, ids, now)
+            if verdict.status is not None:
+                return _refused(verdict)
+            authorizer_context = verdict.context
+        return await self.integrate(
+            request, record, snapshot, found, variables, stage["deploymentId"], ids, now, authorizer_context
+        )
+
+    async def _authorize(
+        self,
+        request: ExecuteRequest,
+        record: RestApiRecord,
+        snapshot: dict[str, Any],
+        found: routing.RouteMatch,
+        variables: dict[str, str],
+        stage: dict[str, Any],
+        ids: tuple[str, str, str],
+        now: float,
+    ) -> authorizers.Verdict:
+        """Run the method's Lambda authorizer (or take its cached answer) and judge the policy."""
+        authorizer = (snapshot.get("authorizers") or {}).get(found.method.get("authorizerId") or "")
+        if authorizer is None or authorizer.get("type") not in ("TOKEN", "REQUEST"):
+            return authorizers.Verdict(500)
+        values = authorizers.identity_values(authorizer, request, variables)
+        expression = authorizer.get("identityValidationExpression")
+        if values is None or (
+            authorizer["type"] == "TOKEN" and expression and not re.fullmatch(expression, values[0])
+        ):
+            return authorizers.Verdict(401, "Unauthorized")
+        owner = record.owner
+        method_arn = (
+            f"arn:aws:execute-api:{owner.region}:{owner.account_id}:{request.api_id}/{request.stage}/"
+            f"{request.method}{request.path}"
+        )
+        ttl = int(authorizer.get("authorizerResultTtlInSeconds", authorizers.DEFAULT_TTL))
+        key = (request.api_id, authorizer["id"], tuple(values))
+        answer = self.authorizer_cache.get(key, now) if ttl else None
+        if answer is None:
+            request_id, extended_id, trace = ids
+            event = proxy_event.build(
+                request,
+                found,
+                account_id=owner.account_id,
+                deployment_id=stage["deploymentId"],
+                stage_variables=variables,
+                binary_media_types=snapshot["binaryMediaTypes"],
+                request_id=request_id,
+                extended_id=extended_id,
+                trace=trace,
+                now=now,
+            )
+            outcome, answer = await self._run_authorizer(
+                authorizer, authorizers.event_for(authorizer, request, method_arn, values, event), owner
+            )
+            if outcome == "unauthorized":
+                return authorizers.Verdict(401, "Unauthorized")
+            if outcome == "error":
+                return authorizers.Verdict(500)
+            if ttl:
+                self.authorizer_cache.put(key, answer, now + ttl)
+        return authorizers.judge(answer, method_arn)
+
+    async def _run_authorizer(
+        self, authorizer: dict[str, Any], event: dict[str, Any], owner: Owner
+    ) -> tuple[str, Any]:
+        target = LAMBDA_URI.match(authorizer.get("authorizerUri") or "")
+        if target is None or self.lambda_invoke is None:
+            return "error", None
+        ctx = RequestContext(
+            owner.account_id, target.group("region"), str(uuid.uuid4()), "", "lambda", "Invoke"
+        )
+        params = {"FunctionName": target.group("function"), "Payload": json.dumps(event).encode()}
+        try:
+            result = await self._within(DEFAULT_TIMEOUT_MS / 1000, self._invoke(ctx, params))
+        except (IntegrationTimeout, AwsError) as error:
+            log.warning("authorizer %s could not run: %s", authorizer["id"], error)
+            return "error", None
+        payload = result.get("Payload") or b""
+        return authorizers.parse_answer(
+            payload if isinstance(payload, bytes) else str(payload).encode(), result.get("FunctionError")
+        )
+
+    async def integrate(
+        self,
+        request: ExecuteRequest,
+        record: RestApiRecord,
+        snapshot: dict[str, Any],
+        found: routing.RouteMatch,
+        variables: dict[str, str],
+        deployment_id: str,
+        ids: tuple[str, str, str],
+        now: float,
+        authorizer: dict[str, Any] | None = None,
+    ) -> ExecuteResponse:
+        """Run the matched method's integration (invoke URLs and TestInvokeMethod alike)."""
+        request_id, extended_id, trace = ids
+        integration = found.method["methodIntegration"]
         kind = integration["type"]
         if kind == "MOCK":
             return mock.respond(request, integration) or internal_error()
@@ -132,7 +233,7 @@ class ExecuteApi:
             request,
             found,
             account_id=record.owner.account_id,
-            deployment_id=stage["deploymentId"],
+            deployment_id=deployment_id,
             stage_variables=variables,
             binary_media_types=snapshot["binaryMediaTypes"],
             request_id=request_id,
@@ -140,11 +241,13 @@ class ExecuteApi:
             trace=trace,
             now=now,
         )
+        if authorizer is not None:
+            event["requestContext"]["authorizer"] = authorizer
         return await self._lambda_proxy(
             request, record.owner, integration, event, variables, snapshot, timeout
         )
 
-    async def _within(self, timeout: float, work: Awaitable[ExecuteResponse]) -> ExecuteResponse:
+    async def _within(self, timeout: float, work: Awaitable[T]) -> T:
         """`work`'s result, or IntegrationTimeout once `timeout` seconds pass on the clock."""
         task = asyncio.ensure_future(work)
         timer = asyncio.ensure_future(self.clock.sleep(timeout))
@@ -218,6 +321,22 @@ class ExecuteApi:
     async def _invoke(self, ctx: RequestContext, params: dict[str, Any]) -> Any:
         assert self.lambda_invoke is not None
         return await self.lambda_invoke(ctx, params)
+
+
+def _refused(verdict: authorizers.Verdict) -> ExecuteResponse:
+    if verdict.status == 401:
+        return error_response(401, "Unauthorized", "UnauthorizedException")
+    if verdict.status == 403:
+        # An authorizer's refusal spells the key with a capital M, unlike API Gateway's other errors.
+        body = json.dumps({"Message": verdict.message}).encode()
+        headers = [("Content-Type", "application/json"), ("x-amzn-ErrorType", "AccessDeniedException")]
+        return ExecuteResponse(403, headers, body)
+    body = json.dumps({"message": None}).encode()
+    return ExecuteResponse(
+        500,
+        [("Content-Type", "application/json"), ("x-amzn-ErrorType", "AuthorizerConfigurationException")],
+        body,
+    )
 
 
 def _proxy_result(result: Any, request: ExecuteRequest, snapshot: dict[str, Any]) -> ExecuteResponse:

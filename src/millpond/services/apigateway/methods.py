@@ -47,6 +47,11 @@ def put(record: RestApiRecord, params: dict[str, Any]) -> dict[str, Any]:
         raise bad_request(
             f"Invalid authorization type specified. Valid options are {','.join(AUTHORIZATION_TYPES)}"
         )
+    if authorization == "CUSTOM" and params.get("authorizerId") not in record.children.get("authorizers", {}):
+        raise bad_request(
+            "Invalid authorizer ID specified. Setting the authorization type to CUSTOM requires a valid "
+            "authorizer."
+        )
     method = compact(
         {
             "httpMethod": http_method,

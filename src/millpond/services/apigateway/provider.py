@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 from millpond.clock import Clock
 from millpond.context import RequestContext
 from millpond.services.apigateway import (
+    authorizers,
     deployments,
     integrations,
     methods,
@@ -20,9 +21,10 @@ from millpond.services.apigateway import (
     stages,
     tags,
 )
-from millpond.services.apigateway.common import api_not_found, page
+from millpond.services.apigateway.common import api_not_found, not_found, page
 from millpond.services.apigateway.invoke import ExecuteApi, LambdaInvoke
 from millpond.services.apigateway.repository import ApiGatewayRepository, Owner, RestApiRecord
+from millpond.services.apigateway.testinvoke import test_invoke_method
 
 T = TypeVar("T")
 P = dict[str, Any]
@@ -167,6 +169,38 @@ class ApiGatewayProvider:
             ctx, params["restApiId"], lambda r: integrations.delete_response(r, rid, method, status)
         )
         return {}
+
+    # -- authorizers ---------------------------------------------------------------------------------------
+
+    async def create_authorizer(self, ctx: RequestContext, params: P) -> P:
+        return await self._change(ctx, params["restApiId"], lambda r: authorizers.create(r, params))
+
+    def get_authorizer(self, ctx: RequestContext, params: P) -> P:
+        return authorizers.get(self._record(ctx, params["restApiId"]), params["authorizerId"])
+
+    def get_authorizers(self, ctx: RequestContext, params: P) -> P:
+        return page(authorizers.listed(self._record(ctx, params["restApiId"])), params)
+
+    async def update_authorizer(self, ctx: RequestContext, params: P) -> P:
+        ops = params.get("patchOperations") or []
+        return await self._change(
+            ctx, params["restApiId"], lambda r: authorizers.update(r, params["authorizerId"], ops)
+        )
+
+    async def delete_authorizer(self, ctx: RequestContext, params: P) -> P:
+        await self._change(ctx, params["restApiId"], lambda r: authorizers.delete(r, params["authorizerId"]))
+        return {}
+
+    async def flush_stage_authorizers_cache(self, ctx: RequestContext, params: P) -> P:
+        record = self._record(ctx, params["restApiId"])
+        if params["stageName"] not in record.stages:
+            raise not_found("Invalid Stage identifier specified")
+        self.data_plane.authorizer_cache.flush(record.id)
+        return {}
+
+    async def test_invoke_method(self, ctx: RequestContext, params: P) -> P:
+        record = self._record(ctx, params["restApiId"])
+        return await test_invoke_method(self.data_plane, record, params, ctx, self.clock)
 
     # -- deployments ---------------------------------------------------------------------------------------
 

@@ -29,6 +29,8 @@ class RestApiRecord:
     resources: dict[str, dict[str, Any]] = field(default_factory=dict)  # by id, with resourceMethods
     stages: dict[str, dict[str, Any]] = field(default_factory=dict)  # by stage name, as GetStage returns it
     deployments: dict[str, dict[str, Any]] = field(default_factory=dict)  # by id, as GetDeployment returns it
+    # The API's other parts by kind ("authorizers", ...), each by id as its Get operation returns it.
+    children: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
     owner: Owner = Owner("", "")  # the account and region the API lives in
 
     @property

@@ -72,6 +72,8 @@ class AlarmEvaluator:
         self.repository = repository
         self.store = store
         self.send = send
+        # Called after every transition (composite alarms re-evaluate the rules that read the alarm).
+        self.on_transition: Callable[[AlarmRecord, float], Awaitable[None]] | None = None
 
     def _series(self, alarm: AlarmRecord, start: int, end: float) -> dict[int, float]:
         config = alarm.config
@@ -189,6 +191,8 @@ class AlarmEvaluator:
         await self.repository.add_history(alarm.account, alarm.region, item)
         if alarm.actions_enabled:
             await self._run_actions(alarm, old_state, now)
+        if self.on_transition is not None:
+            await self.on_transition(alarm, now)
 
     async def _run_actions(self, alarm: AlarmRecord, old_state: str, now: float) -> None:
         key = {"ALARM": "AlarmActions", "OK": "OKActions"}.get(alarm.state, "InsufficientDataActions")

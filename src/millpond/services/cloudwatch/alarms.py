@@ -1,5 +1,6 @@
-"""Metric alarms: PutMetricAlarm, DescribeAlarms, DescribeAlarmsForMetric, DescribeAlarmHistory,
-DeleteAlarms, SetAlarmState, Enable/DisableAlarmActions. Evaluation lives in alarm_evaluation.py."""
+"""Metric and composite alarms: PutMetricAlarm, PutCompositeAlarm, DescribeAlarms, DescribeAlarmsForMetric,
+DescribeAlarmHistory, DeleteAlarms, SetAlarmState, Enable/DisableAlarmActions. Evaluation lives in
+alarm_evaluation.py; a composite alarm's rule (composite.py) is evaluated whenever an alarm it reads moves."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from typing import Any
 from millpond.clock import Clock
 from millpond.context import RequestContext
 from millpond.errors import AwsError
-from millpond.services.cloudwatch.alarm_evaluation import COMPARISONS, AlarmEvaluator, alarm_arn
+from millpond.services.cloudwatch import composite
+from millpond.services.cloudwatch.alarm_evaluation import COMPARISONS, AlarmEvaluator, alarm_arn, iso
 from millpond.services.cloudwatch.metrics import decode_token, encode_token, epoch, invalid
 from millpond.services.cloudwatch.repository import AlarmRecord, CloudWatchRepository, HistoryItem
 
@@ -81,11 +83,109 @@ def describe(alarm: AlarmRecord) -> dict[str, Any]:
     return out
 
 
+COMPOSITE = "CompositeAlarm"
+COMPOSITE_KEYS = (
+    "AlarmDescription", "AlarmRule", "OKActions", "AlarmActions", "InsufficientDataActions",
+    "ActionsSuppressor", "ActionsSuppressorWaitPeriod", "ActionsSuppressorExtensionPeriod",
+)  # fmt: skip
+
+
+def is_composite(alarm: AlarmRecord) -> bool:
+    return alarm.extra.get("type") == COMPOSITE
+
+
+def describe_composite(alarm: AlarmRecord) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "AlarmName": alarm.name,
+        "AlarmArn": alarm_arn(alarm),
+        "ActionsEnabled": alarm.actions_enabled,
+        "OKActions": [],
+        "AlarmActions": [],
+        "InsufficientDataActions": [],
+        "StateValue": alarm.state,
+        "StateReason": alarm.reason,
+        "StateUpdatedTimestamp": alarm.state_updated,
+        "AlarmConfigurationUpdatedTimestamp": alarm.config_updated,
+        "StateTransitionedTimestamp": alarm.extra.get("StateTransitionedTimestamp", alarm.state_updated),
+    }
+    if alarm.reason_data:
+        out["StateReasonData"] = alarm.reason_data
+    out.update({k: alarm.config[k] for k in COMPOSITE_KEYS if k in alarm.config})
+    return out
+
+
 class Alarms:
     def __init__(self, repository: CloudWatchRepository, evaluator: AlarmEvaluator, clock: Clock) -> None:
         self.repository = repository
         self.evaluator = evaluator
         self.clock = clock
+        evaluator.on_transition = self._after_transition
+
+    # -- composite alarms ----------------------------------------------------------------------------------
+
+    async def put_composite_alarm(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        name = params["AlarmName"]
+        try:
+            rule = composite.parse(params["AlarmRule"])
+        except ValueError as error:
+            raise AwsError("ValidationError", f"Error in AlarmRule: {error}.") from None
+        known = {a.name for a in self.repository.get_alarms(ctx.account_id, ctx.region)}
+        missing = sorted(rule.names - known)
+        if missing:
+            raise AwsError(
+                "ValidationError",
+                f"Could not save the composite alarm as alarms [{', '.join(missing)}] in the alarm rule "
+                "do not exist",
+            )
+        if name in rule.names:
+            raise AwsError("ValidationError", "A composite alarm cannot reference itself in its rule.")
+        now = self.clock.now()
+        existing = self._find(ctx, name)
+        if existing is not None and not is_composite(existing):
+            raise AwsError("InvalidParameterCombination", f"The alarm {name} is a metric alarm.")
+        config = {k: params[k] for k in COMPOSITE_KEYS if k in params}
+        alarm = existing or AlarmRecord(ctx.account_id, ctx.region, name, config, state_updated=now)
+        alarm.config, alarm.config_updated = config, now
+        alarm.actions_enabled = bool(params.get("ActionsEnabled", True))
+        alarm.extra["type"] = COMPOSITE
+        await self.repository.put_alarm(alarm)
+        if params.get("Tags"):
+            await self.repository.set_tags(alarm_arn(alarm), {t["Key"]: t["Value"] for t in params["Tags"]})
+        verb = "updated" if existing else "created"
+        data = {
+            "version": "1.0",
+            "type": "Update" if existing else "Create",
+            "alarm": describe_composite(alarm),
+        }
+        item = HistoryItem(
+            name, now, "ConfigurationUpdate", f'Alarm "{name}" {verb}', json.dumps(data, default=str)
+        )
+        await self.repository.add_history(ctx.account_id, ctx.region, item)
+        await self._evaluate_composite(alarm, now, None)
+        return {}
+
+    async def _evaluate_composite(self, alarm: AlarmRecord, now: float, moved: AlarmRecord | None) -> None:
+        rule = composite.parse(alarm.config["AlarmRule"])
+        states = {a.name: a.state for a in self.repository.get_alarms(alarm.account, alarm.region)}
+        state = "ALARM" if rule.holds(states) else "OK"
+        if state == alarm.state:
+            return
+        if moved is not None:
+            reason = f"{alarm_arn(moved)} transitioned to {moved.state} at {iso(now)}"
+        else:
+            reason = f"The alarm rule is {'TRUE' if state == 'ALARM' else 'FALSE'} at {iso(now)}"
+        data = (
+            json.dumps({"triggeringAlarms": [{"arn": alarm_arn(moved), "state": {"value": moved.state}}]})
+            if moved
+            else None
+        )
+        await self.evaluator.transition(alarm, state, reason, data, now)
+
+    async def _after_transition(self, moved: AlarmRecord, now: float) -> None:
+        for alarm in self.repository.get_alarms(moved.account, moved.region):
+            reads = is_composite(alarm) and moved.name in composite.parse(alarm.config["AlarmRule"]).names
+            if reads and alarm.name != moved.name:
+                await self._evaluate_composite(alarm, now, moved)
 
     def _find(self, ctx: RequestContext, name: str) -> AlarmRecord | None:
         return next(
@@ -97,6 +197,8 @@ class Alarms:
         now = self.clock.now()
         name = params["AlarmName"]
         existing = self._find(ctx, name)
+        if existing is not None and is_composite(existing):
+            raise AwsError("InvalidParameterCombination", f"The alarm {name} is a composite alarm.")
         config = {k: params[k] for k in CONFIG_KEYS if k in params}
         if "Threshold" in config:
             config["Threshold"] = float(config["Threshold"])
@@ -138,13 +240,16 @@ class Alarms:
             ]
             if action_prefix and not any(a.startswith(action_prefix) for a in actions):
                 continue
-            found.append(describe(alarm))
+            found.append(alarm)
         types = params.get("AlarmTypes") or ["MetricAlarm"]
-        if "MetricAlarm" not in types:
-            found = []
+        found = [a for a in found if (COMPOSITE if is_composite(a) else "MetricAlarm") in types]
         offset = decode_token(params.get("NextToken"))
         limit = int(params.get("MaxRecords") or 50)
-        result: dict[str, Any] = {"MetricAlarms": found[offset : offset + limit], "CompositeAlarms": []}
+        page = found[offset : offset + limit]
+        result: dict[str, Any] = {
+            "MetricAlarms": [describe(a) for a in page if not is_composite(a)],
+            "CompositeAlarms": [describe_composite(a) for a in page if is_composite(a)],
+        }
         if offset + limit < len(found):
             result["NextToken"] = encode_token(offset + limit)
         return result
@@ -154,7 +259,7 @@ class Alarms:
         found = []
         for alarm in self.repository.get_alarms(ctx.account_id, ctx.region):
             config = alarm.config
-            if (
+            if is_composite(alarm) or (
                 config.get("MetricName") != params["MetricName"]
                 or config.get("Namespace") != params["Namespace"]
             ):
@@ -186,11 +291,14 @@ class Alarms:
         offset = decode_token(params.get("NextToken"))
         limit = int(params.get("MaxRecords") or 100)
         page = chosen[offset : offset + limit]
+        composites = {
+            a.name for a in self.repository.get_alarms(ctx.account_id, ctx.region) if is_composite(a)
+        }
         result: dict[str, Any] = {
             "AlarmHistoryItems": [
                 {
                     "AlarmName": i.alarm_name,
-                    "AlarmType": "MetricAlarm",
+                    "AlarmType": COMPOSITE if i.alarm_name in composites else "MetricAlarm",
                     "Timestamp": i.timestamp,
                     "HistoryItemType": i.item_type,
                     "HistorySummary": i.summary,
@@ -248,4 +356,5 @@ class Alarms:
 
     async def evaluate_all(self, now: float) -> None:
         for alarm in self.repository.all_alarms():
-            await self.evaluator.evaluate(alarm, now)
+            if not is_composite(alarm):  # composites move when the alarms they read do
+                await self.evaluator.evaluate(alarm, now)

@@ -2,7 +2,8 @@
 
 Each service counts through its own small interface (SqsMetrics, Kinesis's and Lambda's MetricSink,
 EventSourceMetrics); the adapters here implement them over the metric store. The tick wakes at every
-minute boundary of the virtual clock (or when it is advanced): it samples the gauges (queue depths and
+minute boundary of the virtual clock (or when it is advanced; the minutes a jump skips are sampled inside
+the jump itself, see Ticker.catch_up): it samples the gauges (queue depths and
 the age of the oldest message, for queues active in the last 6 hours, as AWS publishes them), flushes the
 store, evaluates the alarms and compacts old data (retention.py).
 """
@@ -50,7 +51,8 @@ class QueueCountsLike(Protocol):
     def oldest_sent_at(self) -> float | None: ...
 
 
-QueueGauges = Callable[[str, str, str], QueueCountsLike | None]
+# (account, region, queue name, at): the queue's counts as of virtual time `at`, or None once it is gone.
+QueueGauges = Callable[[str, str, str, float], QueueCountsLike | None]
 
 
 class Emission:
@@ -95,18 +97,27 @@ class Emission:
 
     # -- gauges -------------------------------------------------------------------------------------------
     def sample(self, stamps: list[int], now: float) -> None:
-        """Record the gauges' current values at each of `stamps` (minute starts)."""
+        """Record the gauges at each of `stamps` (minute starts), each as of the end of its minute.
+
+        A jump of the virtual clock skips minutes in which nothing ran, so the queue's state at a skipped
+        minute's end follows from its state now (visibility and delay timers, retention): a message received
+        just before a jump past its visibility timeout is in flight for the first minutes, visible after.
+        """
         if self.queue_gauges is None or not stamps:
             return
         for (account, region, name), last in list(self.active_queues.items()):
-            counts = self.queue_gauges(account, region, name) if now - last <= ACTIVE_FOR else None
-            if counts is None:
+            if now - last > ACTIVE_FOR or self.queue_gauges(account, region, name, now) is None:
                 del self.active_queues[(account, region, name)]
                 continue
             key = (account, region, SQS)
             dims = (("QueueName", name),)
-            age = max(0.0, now - counts.oldest_sent_at) if counts.oldest_sent_at is not None else 0.0
             for stamp in stamps:
+                at = min(float(stamp + 60), now)
+                counts = self.queue_gauges(account, region, name, at)
+                if counts is None:
+                    continue
+                oldest = counts.oldest_sent_at
+                age = max(0.0, at - oldest) if oldest is not None else 0.0
                 for metric, value, unit in (
                     ("ApproximateNumberOfMessagesVisible", counts.visible, "Count"),
                     ("ApproximateNumberOfMessagesNotVisible", counts.not_visible, "Count"),
@@ -152,12 +163,35 @@ class Ticker:
         self.after = after
         self._task: asyncio.Task[None] | None = None
         self._last = 0
+        self._hooked = False
         self.ticks = 0
 
     def start(self) -> None:
         if self._task is None:
             self._last = int(self.clock.now() // 60 * 60)
             self._task = asyncio.create_task(self._run())
+            on_advance = getattr(self.clock, "on_advance", None)
+            if on_advance is not None and not self._hooked:
+                on_advance(self.catch_up)
+                self._hooked = True
+
+    def catch_up(self, now: float) -> None:
+        """At a jump of the clock, before anything else runs: sample the gauges of the minutes jumped over
+        from the state the jump found (a consumer woken by the jump must not colour the minutes before)."""
+        if self._task is None:
+            return
+        try:
+            self.sample_missed(now)
+        except Exception:
+            log.exception("sampling the CloudWatch gauges at a clock jump failed")
+
+    def sample_missed(self, now: float) -> None:
+        boundary = int(now // 60 * 60)
+        first = max(self._last + 60, boundary - 60 * (MAX_FILL_MINUTES - 1))
+        # A gauge sampled at a minute boundary describes the minute that just ended.
+        stamps = [b - 60 for b in range(first, boundary + 1, 60)]
+        self._last = max(self._last, boundary)
+        self.emission.sample(stamps, now)
 
     async def stop(self) -> None:
         if self._task is not None:
@@ -176,12 +210,7 @@ class Ticker:
 
     async def tick(self) -> None:
         now = self.clock.now()
-        boundary = int(now // 60 * 60)
-        first = max(self._last + 60, boundary - 60 * (MAX_FILL_MINUTES - 1))
-        # A gauge sampled at a minute boundary describes the minute that just ended.
-        stamps = [b - 60 for b in range(first, boundary + 1, 60)]
-        self._last = max(self._last, boundary)
-        self.emission.sample(stamps, now)
+        self.sample_missed(now)
         await self.emission.store.flush()
         for step in self.after:
             await step(now)

@@ -17,8 +17,15 @@ from millpond.services.cloudwatch.dashboards import Dashboards
 from millpond.services.cloudwatch.emission import Emission, EventSourceCollector, Ticker
 from millpond.services.cloudwatch.metrics import Metrics
 from millpond.services.cloudwatch.repository import CloudWatchRepository, MetricKey
+from millpond.services.cloudwatch.resources import (
+    MemoryResources,
+    ResourceStore,
+    StoredResources,
+    stored_operation,
+)
 from millpond.services.cloudwatch.retention import Retention
 from millpond.services.cloudwatch.store import MetricStore
+from millpond.services.cloudwatch.widget_image import render
 
 Params = dict[str, Any]
 Result = dict[str, Any]
@@ -32,6 +39,7 @@ class CloudWatchProvider:
         account: str,
         region: str,
         send: SendMessage | None = None,
+        resources: ResourceStore | None = None,
     ) -> None:
         self.repository = repository
         self.clock = clock
@@ -43,6 +51,7 @@ class CloudWatchProvider:
         self.retention = Retention(repository)
         self.emission = Emission(self.store, clock, account, region)
         self.event_sources = EventSourceCollector(self.emission)
+        self.resources = StoredResources(resources or MemoryResources(), clock.now)
         self.ticker = Ticker(self.emission, clock, [self.alarms.evaluate_all, self.retention.compact])
 
     def start(self) -> None:
@@ -100,6 +109,9 @@ class CloudWatchProvider:
     async def put_metric_alarm(self, ctx: RequestContext, params: Params) -> Result:
         return await self.alarms.put_metric_alarm(ctx, params)
 
+    async def put_composite_alarm(self, ctx: RequestContext, params: Params) -> Result:
+        return await self.alarms.put_composite_alarm(ctx, params)
+
     def describe_alarms(self, ctx: RequestContext, params: Params) -> Result:
         return self.alarms.describe_alarms(ctx, params)
 
@@ -148,3 +160,41 @@ class CloudWatchProvider:
         self._check_resource(ctx, params["ResourceARN"])
         tags = self.repository.get_tags(params["ResourceARN"])
         return {"Tags": [{"Key": k, "Value": v} for k, v in tags.items()]}
+
+    # -- widget images and stored resources -------------------------------------------------------------
+    async def get_metric_widget_image(self, ctx: RequestContext, params: Params) -> Result:
+        if (params.get("OutputFormat") or "png").lower() != "png":
+            raise AwsError(
+                "InvalidParameterInput", "millpond renders widgets as PNG only (OutputFormat png)."
+            )
+
+        async def query(request: Params) -> Result:
+            return await self.get_metric_data(ctx, request)
+
+        return {"MetricWidgetImage": await render(params["MetricWidget"], query, self.clock.now())}
+
+    put_metric_stream = stored_operation("put_metric_stream")
+    get_metric_stream = stored_operation("get_metric_stream")
+    list_metric_streams = stored_operation("list_metric_streams")
+    delete_metric_stream = stored_operation("delete_metric_stream")
+    start_metric_streams = stored_operation("start_metric_streams")
+    stop_metric_streams = stored_operation("stop_metric_streams")
+    put_insight_rule = stored_operation("put_insight_rule")
+    put_managed_insight_rules = stored_operation("put_managed_insight_rules")
+    describe_insight_rules = stored_operation("describe_insight_rules")
+    list_managed_insight_rules = stored_operation("list_managed_insight_rules")
+    delete_insight_rules = stored_operation("delete_insight_rules")
+    enable_insight_rules = stored_operation("enable_insight_rules")
+    disable_insight_rules = stored_operation("disable_insight_rules")
+    get_insight_rule_report = stored_operation("get_insight_rule_report")
+    put_anomaly_detector = stored_operation("put_anomaly_detector")
+    describe_anomaly_detectors = stored_operation("describe_anomaly_detectors")
+    delete_anomaly_detector = stored_operation("delete_anomaly_detector")
+    put_alarm_mute_rule = stored_operation("put_alarm_mute_rule")
+    get_alarm_mute_rule = stored_operation("get_alarm_mute_rule")
+    list_alarm_mute_rules = stored_operation("list_alarm_mute_rules")
+    delete_alarm_mute_rule = stored_operation("delete_alarm_mute_rule")
+    put_metric_data_query_definition = stored_operation("put_metric_data_query_definition")
+    get_metric_data_query_definition = stored_operation("get_metric_data_query_definition")
+    list_metric_data_query_definitions = stored_operation("list_metric_data_query_definitions")
+    delete_metric_data_query_definition = stored_operation("delete_metric_data_query_definition")

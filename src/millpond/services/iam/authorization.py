@@ -31,6 +31,7 @@ class Principal:
     policies: tuple[Policy, ...] = ()
     tags: Mapping[str, str] = field(default_factory=dict)
     role_arn: str | None = None  # assumed roles: the role, as resource policies and aws:PrincipalArn name it
+    boundary: Policy | None = None  # the user's or role's permissions boundary: the most it may be allowed
 
     @property
     def root(self) -> bool:
@@ -95,6 +96,9 @@ def authorize(
             context=context_keys,
         )
         outcome = evaluate(policies, request)
+        if outcome.allowed and principal.boundary is not None:
+            # A permissions boundary caps what the identity policies grant: it must allow the request too.
+            outcome = evaluate([principal.boundary], request)
         if not outcome.allowed:
             explicit = outcome.decision == EXPLICIT_DENY
             in_resource = explicit and all(m.policy.resource_policy for m in outcome.matched)

@@ -132,3 +132,14 @@ def limit_size(document: str, limit: int, message: str) -> None:
     # IAM counts policy size without whitespace.
     if len("".join(document.split())) > limit:
         raise AwsError("LimitExceededException", message)
+
+
+def boundary(policy_arn: str | None) -> dict[str, Any]:
+    """The PermissionsBoundary field a role or user is created with (none: no field)."""
+    if not policy_arn:
+        return {}
+    if not policy_arn.startswith("arn:"):
+        raise AwsError("InvalidInputException", f"ARN {policy_arn} is not valid.")
+    return {
+        "PermissionsBoundary": {"PermissionsBoundaryType": "Policy", "PermissionsBoundaryArn": policy_arn}
+    }

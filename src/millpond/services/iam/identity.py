@@ -8,7 +8,7 @@ from typing import Any
 
 from millpond.services.iam.authorization import ASSUMED_ROLE, ROOT, USER, Principal
 from millpond.services.iam.provider import IamProvider
-from millpond.services.iam.simulate import principal_policies
+from millpond.services.iam.simulate import boundary_policy, principal_policies
 from millpond.services.sts.repository import SessionCredentials, StsRepository
 
 
@@ -44,7 +44,14 @@ class Identities:
         policies = tuple(principal_policies(self.iam.repository, record, "user"))
         account = record["Arn"].split(":")[4]
         return Principal(
-            record["Arn"], account, record["UserId"], USER, record["UserName"], policies, _tags(record)
+            record["Arn"],
+            account,
+            record["UserId"],
+            USER,
+            record["UserName"],
+            policies,
+            _tags(record),
+            boundary=boundary_policy(self.iam.repository, record),
         )
 
     def role_session(self, session: SessionCredentials) -> Principal:
@@ -62,6 +69,7 @@ class Identities:
             policies,
             _tags(role) if role else {},
             role_arn=role["Arn"] if role else session.role_arn,
+            boundary=boundary_policy(self.iam.repository, role),
         )
 
     def role(self, role_arn: str) -> Principal | None:
@@ -80,6 +88,7 @@ class Identities:
             policies,
             _tags(record),
             role_arn=record["Arn"],
+            boundary=boundary_policy(self.iam.repository, record),
         )
 
     def find(self, access_key_id: str) -> Credential | None:

@@ -10,19 +10,29 @@ from millpond.errors import AwsError
 from millpond.services.iam import principals as p
 from millpond.services.iam import simulate
 from millpond.services.iam.account import authorization_details
+from millpond.services.iam.account_settings import AccountOperations
+from millpond.services.iam.identity_providers import IdentityProviderOperations
+from millpond.services.iam.instance_profiles import InstanceProfileOperations
 from millpond.services.iam.policies import Policies
 from millpond.services.iam.principals import GROUP, ROLE, USER
 from millpond.services.iam.repository import IamRepository, Record
 from millpond.services.iam.roles import Roles
+from millpond.services.iam.user_credentials import UserCredentialOperations
 from millpond.services.iam.users import Users, user_shape
 
 Params = dict[str, Any]
 Result = dict[str, Any]
 
 
-class IamProvider:
+class IamProvider(
+    InstanceProfileOperations, IdentityProviderOperations, AccountOperations, UserCredentialOperations
+):
+    """Roles, users, groups and policies here; instance profiles, identity providers, account settings and
+    users' other credentials in the operation classes it inherits."""
+
     def __init__(self, repository: IamRepository, clock: Clock) -> None:
         self.repository = repository
+        self.clock = clock
         self.roles = Roles(repository, clock)
         self.users = Users(repository, clock)
         self.policies = Policies(repository, clock)
@@ -69,6 +79,11 @@ class IamProvider:
         return await self.roles.update_assume_role_policy(params)
 
     async def delete_role(self, ctx: RequestContext, params: Params) -> Result:
+        if self.role_in_instance_profile(params.get("RoleName", "")):
+            raise AwsError(
+                "DeleteConflictException",
+                "Cannot delete entity, must remove roles from instance profile first.",
+            )
         return await self.roles.delete(params)
 
     async def tag_role(self, ctx: RequestContext, params: Params) -> Result:

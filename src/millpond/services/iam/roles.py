@@ -29,6 +29,8 @@ def role_shape(record: Record, *, full: bool = True) -> dict[str, Any]:
         # ListRoles leaves out tags and last-use; GetRole has both.
         if record.get("Tags"):
             shape["Tags"] = record["Tags"]
+        if record.get("PermissionsBoundary"):
+            shape["PermissionsBoundary"] = record["PermissionsBoundary"]
         shape["RoleLastUsed"] = {}
     return shape
 
@@ -77,6 +79,7 @@ class Roles:
             "Tags": common.check_tags(params.get("Tags"), "Role"),
             "Attached": [],
             "Inline": {},
+            **common.boundary(params.get("PermissionsBoundary")),
         }
 
         def create(current: Record | None) -> Record:

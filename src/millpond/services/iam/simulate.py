@@ -81,6 +81,16 @@ def principal_policies(repo: IamRepository, record: Record, kind_name: str) -> l
     return policies
 
 
+def boundary_policy(repo: IamRepository, record: Record | None) -> Policy | None:
+    """The permissions boundary of a user or role, as a policy; None when it has none."""
+    arn = ((record or {}).get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn")
+    policy = find_policy(repo, arn) if arn else None
+    if policy is None:
+        return None
+    version = next(v for v in policy["Versions"] if v["VersionId"] == policy["DefaultVersionId"])
+    return Policy(policy["PolicyName"], json.loads(version["Document"]), "boundary")
+
+
 def simulate_principal(repo: IamRepository, params: dict[str, Any]) -> dict[str, Any]:
     source_arn = params.get("PolicySourceArn", "")
     parts = source_arn.split(":", 5)

@@ -18,6 +18,8 @@ def user_shape(record: Record, *, tags: bool = True) -> dict[str, Any]:
     shape = {k: record[k] for k in ("Path", "UserName", "UserId", "Arn", "CreateDate")}
     if tags and record.get("Tags"):
         shape["Tags"] = record["Tags"]
+    if tags and record.get("PermissionsBoundary"):
+        shape["PermissionsBoundary"] = record["PermissionsBoundary"]
     return shape
 
 
@@ -52,6 +54,7 @@ class Users:
             "Tags": common.check_tags(params.get("Tags"), "User"),
             "Attached": [],
             "Inline": {},
+            **common.boundary(params.get("PermissionsBoundary")),
         }
 
         def create(current: Record | None) -> Record:

@@ -1,7 +1,8 @@
 """CloudWatch Logs filter patterns: terms, "phrases", ?any, -exclusions, { $.json } and [space, delimited].
 
 `compile_pattern(text)` returns a predicate over an event's message, or raises ValueError for a pattern
-AWS would reject ("Invalid filter pattern").
+AWS would reject ("Invalid filter pattern"). `field_value(pattern, message, selector)` reads the value a
+metric filter's `$.json.path` or `$named_field` selector picks out of a message the pattern matched.
 """
 
 from __future__ import annotations
@@ -201,8 +202,7 @@ def _delimited_matcher(body: str) -> Matcher:
         conditions.append((position, found.group(2), found.group(3).strip()) if found else None)
 
     def match(message: str) -> bool:
-        words = re.findall(r'"[^"]*"|\[[^\]]*\]|\S+', message)
-        words = [w[1:-1] if w[:1] in '"[' else w for w in words]
+        words = _words(message)
         if ellipsis_at is None and len(words) != len(fields):
             return False
         for position, condition in enumerate(conditions):
@@ -221,3 +221,43 @@ def _delimited_matcher(body: str) -> Matcher:
         return True
 
     return match
+
+
+# ------------------------------------------------------------------------------------ selected values
+
+
+def _words(message: str) -> list[str]:
+    words = re.findall(r'"[^"]*"|\[[^\]]*\]|\S+', message)
+    return [w[1:-1] if w[:1] in '"[' else w for w in words]
+
+
+def delimited_fields(pattern: str | None) -> list[str]:
+    """The field names of a space-delimited pattern (`[ip, user, ..., status=404, size]`), in order."""
+    text = (pattern or "").strip()
+    if not (text.startswith("[") and text.endswith("]")):
+        return []
+    names = []
+    for spec in text[1:-1].split(","):
+        found = re.match(r"^\s*(\w+|\.\.\.)", spec)
+        names.append(found.group(1) if found else "")
+    return names
+
+
+def field_value(pattern: str | None, message: str, selector: str) -> Any:
+    """The value `selector` names in `message` ($.a.b of a JSON event, $name of a delimited one); None if
+    the message has none."""
+    if selector.startswith("$."):
+        try:
+            document = json.loads(message)
+        except ValueError:
+            return None
+        found = _select(document, selector)
+        return found[0] if found else None
+    fields = delimited_fields(pattern)
+    name = selector[1:]
+    if name not in fields:
+        return None
+    words, position = _words(message), fields.index(name)
+    if "..." in fields and position > fields.index("..."):
+        position = len(words) - (len(fields) - position)
+    return words[position] if 0 <= position < len(words) else None

@@ -1,4 +1,5 @@
-"""CloudWatch Logs (json 1.1): groups, streams, PutLogEvents, GetLogEvents and FilterLogEvents.
+"""CloudWatch Logs (json 1.1): groups, streams, PutLogEvents, GetLogEvents and FilterLogEvents; metric
+and subscription filters (filters.py) and Logs Insights queries (queries.py), entered from here.
 
 Tokens: GetLogEvents pages with f/<56 digits> and b/<56 digits> (a position in (timestamp, id) order); at
 the end of a stream nextForwardToken repeats the token sent, which is how clients know to stop.
@@ -13,9 +14,20 @@ from millpond.clock import Clock
 from millpond.context import RequestContext
 from millpond.errors import AwsError
 from millpond.services.housekeeping import Housekeeping
+from millpond.services.logs.documents import LogDocuments
 from millpond.services.logs.filter_pattern import compile_pattern
+from millpond.services.logs.filters import LogFilters
 from millpond.services.logs.live_tail import LiveTail
-from millpond.services.logs.repository import LogEvent, LogGroup, LogsRepository, LogStream, Position
+from millpond.services.logs.operations import LogsOperations
+from millpond.services.logs.queries import LogQueries
+from millpond.services.logs.repository import (
+    LogEvent,
+    LogFiltersRepository,
+    LogGroup,
+    LogsRepository,
+    LogStream,
+    Position,
+)
 from millpond.services.logs.retention import DAY_MS, EXPIRY_INTERVAL, RETENTION_DAYS, expiry_cutoff
 
 GROUP_NAME = re.compile(r"^[.\-_/#A-Za-z0-9]{1,512}$")
@@ -51,19 +63,28 @@ def _group_name(params: dict[str, Any]) -> str:
     return str(name)
 
 
-class LogsProvider:
-    def __init__(self, repository: LogsRepository, clock: Clock) -> None:
+class LogsProvider(LogsOperations):
+    def __init__(
+        self, repository: LogsRepository, clock: Clock, filters: LogFiltersRepository, owner: str
+    ) -> None:
         self.repository = repository
         self.clock = clock
         self.live_tail = LiveTail(clock)
         self.expiry = Housekeeping("log events past retention", EXPIRY_INTERVAL, self._expire)
+        self.filters = LogFilters(filters, self._now_ms, owner)
+        self.queries = LogQueries(repository, filters, self._now_ms)
+        self.documents = LogDocuments(
+            filters, self._now_ms, lambda name: repository.get_group(name) is not None
+        )
 
     async def close(self) -> None:
         self.live_tail.close()
         await self.expiry.close()
+        await self.filters.close()
 
     async def reset(self) -> None:
         self.expiry.reset()
+        self.filters.forget()
 
     async def _expire(self, now: float) -> int:
         removed = 0
@@ -90,7 +111,12 @@ class LogsProvider:
     async def write_events(self, group: str, stream: str, events: list[tuple[int, str]]) -> None:
         now = self._now_ms()
         await self.repository.put_events(group, stream, events, now, create=True)
+        self._written(group, stream, events, now)
+
+    def _written(self, group: str, stream: str, events: list[tuple[int, str]], now: int) -> None:
+        """What follows a committed write: live tails, metric and subscription filters, retention."""
         self.live_tail.publish(group, stream, events, now)
+        self.filters.on_events(group, stream, events)
         self.expiry.poke(now / 1000)
 
     # -- groups --------------------------------------------------------------------------------------------
@@ -112,7 +138,8 @@ class LogsProvider:
         described: dict[str, Any] = {
             "logGroupName": group.name,
             "creationTime": group.created,
-            "metricFilterCount": 0,
+            "metricFilterCount": self.filters.metric_filter_count(group.name),
+            **({"kmsKeyId": key} if (key := self.documents.kms_key(group.name)) else {}),
             "arn": arn + ":*",
             "storedBytes": group.stored_bytes,
             "logGroupClass": "STANDARD",
@@ -138,6 +165,7 @@ class LogsProvider:
     async def delete_log_group(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         if not await self.repository.delete_group(params["logGroupName"]):
             raise _not_found("log group")
+        self.filters.forget(params["logGroupName"])
         return {}
 
     async def put_retention_policy(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
@@ -277,8 +305,7 @@ class LogsProvider:
             if self.repository.get_group(group) is None:
                 raise _not_found("log group")
             raise _not_found("log stream")
-        self.live_tail.publish(group, stream, kept, now)
-        self.expiry.poke(now / 1000)
+        self._written(group, stream, kept, now)
         result: dict[str, Any] = {"nextSequenceToken": f"{now:056d}"}
         rejected: dict[str, int] = {}
         if too_new >= 0:

@@ -1,9 +1,13 @@
-"""What CloudWatch Logs needs from storage: groups, streams and their events (epoch-millisecond times)."""
+"""What CloudWatch Logs needs from storage: groups, streams and their events (epoch-millisecond times);
+metric and subscription filters; Logs Insights queries."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
+
+from millpond.services.logs.metric_filters import MetricFilter
+from millpond.services.logs.subscriptions import SubscriptionFilter
 
 
 @dataclass(slots=True)
@@ -90,3 +94,59 @@ class LogsRepository(Protocol):
         limit: int,
         newest_first: bool,
     ) -> list[LogEvent]: ...
+
+
+class LogFiltersRepository(Protocol):
+    """Metric filters, subscription filters and Logs Insights queries (stored: they outlive a node)."""
+
+    async def put_metric_filter(self, metric_filter: MetricFilter) -> None:
+        """Create or replace (same group and name)."""
+        ...
+
+    def metric_filters(self, group: str | None = None) -> list[MetricFilter]:
+        """The filters of `group`, or of every group; by group, then name."""
+        ...
+
+    async def delete_metric_filter(self, group: str, name: str) -> bool: ...
+
+    async def put_subscription_filter(self, subscription: SubscriptionFilter) -> None: ...
+
+    def subscription_filters(self, group: str | None = None) -> list[SubscriptionFilter]: ...
+
+    async def delete_subscription_filter(self, group: str, name: str) -> bool: ...
+
+    async def save_query(self, query: QueryRecord) -> None:
+        """Create or replace a query (its status and results change as it runs)."""
+        ...
+
+    def get_query(self, query_id: str) -> QueryRecord | None: ...
+
+    def list_queries(self, group: str | None, status: str | None, limit: int) -> list[QueryRecord]:
+        """Newest first."""
+        ...
+
+    async def put_document(self, kind: str, name: str, body: dict[str, Any], updated: int) -> None: ...
+
+    def get_document(self, kind: str, name: str) -> dict[str, Any] | None: ...
+
+    def documents(self, kind: str, prefix: str = "") -> list[dict[str, Any]]:
+        """The documents of `kind` whose names start with `prefix`, by name."""
+        ...
+
+    async def delete_document(self, kind: str, name: str) -> bool: ...
+
+
+@dataclass(slots=True)
+class QueryRecord:
+    """A Logs Insights query: what was asked and, once it has run, the rows and statistics."""
+
+    id: str
+    query: str
+    groups: list[str]
+    start: int  # epoch seconds, as StartQuery takes them
+    end: int
+    limit: int | None
+    status: str
+    created: int  # epoch ms
+    results: list[list[dict[str, str]]] = field(default_factory=list)
+    statistics: dict[str, float] = field(default_factory=dict)

@@ -60,10 +60,11 @@ class SqsProvider:
         self.notifier.notify_all()
         await self.move_tasks.stop()
 
-    def queue_gauges(self, account_id: str, region: str, name: str) -> QueueCounts | None:
-        """ApproximateNumberOf* and the oldest message's sent time, for the CloudWatch gauges."""
+    def queue_gauges(self, account_id: str, region: str, name: str, at: float) -> QueueCounts | None:
+        """ApproximateNumberOf* and the oldest message's sent time as of `at` (a minute's end the clock
+        jumped past, or now), for the CloudWatch gauges."""
         queue = self.queues.find(account_id, region, name)
-        return None if queue is None else self.repository.queue_counts(queue.id, self.clock.now())
+        return None if queue is None else self.repository.queue_counts(queue.id, at)
 
     # -- queues --------------------------------------------------------------------------------------------
     async def create_queue(self, ctx: RequestContext, params: Params) -> Result:

@@ -95,10 +95,26 @@ export async function attempt(action, success) {
   }
 }
 
+const TIME_FORMAT = { year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23", timeZoneName: "short" };
+
+/** A readable local time ("Dec 2, 2026, 14:05:09 GMT+1"); times are the virtual clock's. */
 export function fmtTime(epochSeconds) {
   if (epochSeconds === undefined || epochSeconds === null || epochSeconds === "") return "—";
   const d = new Date(Number(epochSeconds) * 1000);
-  return d.toISOString().replace("T", " ").replace(/\.\d+Z$/, "Z");
+  if (Number.isNaN(d.getTime())) return String(epochSeconds);
+  return d.toLocaleString(undefined, TIME_FORMAT);
+}
+
+/** A length of time in words: 90 -> "1 min 30 s", 93784 -> "1 d 2 h 3 min". */
+export function fmtDuration(seconds) {
+  let rest = Math.round(Math.abs(Number(seconds) || 0));
+  if (rest < 60) return `${rest} s`;
+  const parts = [];
+  for (const [unit, size] of [["d", 86400], ["h", 3600], ["min", 60], ["s", 1]]) {
+    if (rest >= size) { parts.push(`${Math.floor(rest / size)} ${unit}`); rest %= size; }
+    if (parts.length === 3) break;
+  }
+  return parts.join(" ");
 }
 export const fmtMillis = (ms) => fmtTime(Number(ms) / 1000);
 export const pretty = (value) => {

@@ -1,30 +1,37 @@
 // The console shell: hash routing to pages, the account/region switcher and the virtual clock control.
 import { advanceClock, noteClock, session, setContext, state, virtualNow } from "./api.js";
-import { attempt, fmtTime, h, replace, toast } from "./dom.js";
+import { attempt, fmtDuration, fmtTime, h, replace, toast } from "./dom.js";
 import { refreshAll, resetLive } from "./live.js";
 import { parseHash } from "./nav.js";
 import * as queues from "./pages/queues.js";
 import * as queue from "./pages/queue.js";
 import * as streams from "./pages/streams.js";
 import * as functions from "./pages/functions.js";
+import * as functionCreate from "./pages/function-create.js";
 import * as logs from "./pages/logs.js";
 import * as apis from "./pages/apis.js";
+import * as apiCreate from "./pages/api-create.js";
 import * as cloudwatch from "./pages/cloudwatch.js";
 import * as iam from "./pages/iam.js";
+import * as iamCreate from "./pages/iam-create.js";
+import * as iamRole from "./pages/iam-role.js";
 import * as home from "./pages/home.js";
 
 const ROUTES = {
   "/": home.render,
   "/queues": queues.list,
   "/queues/new": queues.create,
+  "/queues/edit": queues.edit,
   "/queue": queue.render,
   "/streams": streams.list,
   "/streams/new": streams.create,
   "/stream": streams.detail,
   "/functions": functions.list,
   "/function": functions.detail,
+  "/functions/new": functionCreate.create,
   "/apis": apis.list,
   "/api": apis.detail,
+  "/apis/new": apiCreate.create,
   "/logs": logs.list,
   "/log-group": logs.group,
   "/dashboards": cloudwatch.dashboards,
@@ -32,6 +39,10 @@ const ROUTES = {
   "/metrics": cloudwatch.metrics,
   "/alarms": cloudwatch.alarms,
   "/iam": iam.render,
+  "/iam/roles/new": iamCreate.create,
+  "/iam/role": iamRole.detail,
+  "/iam/role/attach": iamRole.attach,
+  "/iam/role/inline": iamRole.inline,
 };
 
 async function route() {
@@ -60,7 +71,9 @@ async function route() {
 function showClock(clock) {
   document.getElementById("clock-now").textContent = fmtTime(clock.now);
   const offset = Math.round(clock.offset);
-  document.getElementById("clock-offset").textContent = offset ? `(+${offset} s)` : "";
+  const note = document.getElementById("clock-offset");
+  note.textContent = offset ? `(+${fmtDuration(offset)})` : "(real time)";
+  note.title = `The virtual clock runs ${offset} s ahead of real time`;
 }
 
 async function initHeader() {

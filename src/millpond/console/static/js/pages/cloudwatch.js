@@ -1,115 +1,72 @@
-// CloudWatch: dashboards drawn from their stored bodies, a metrics explorer, and alarms with history.
+// CloudWatch: the metrics page (browse by namespace and dimension, graph the ticked metrics, create an alarm
+// from one) and alarms with their history. Dashboards live in dashboards.js.
 import { call } from "../api.js";
 import { legend, timeSeries } from "../chart.js";
-import { attempt, badge, fmtTime, h, link, replace, table } from "../dom.js";
+import { attempt, fmtTime, h, replace, table } from "../dom.js";
+import { radios, row, showError, showProblems } from "../forms.js";
 import { live } from "../live.js";
 import { fetchSeries } from "../metrics.js";
-import { virtualNow } from "../api.js";
-import { href } from "../nav.js";
-import { markdown } from "../markdown.js";
+import { go } from "../nav.js";
+import { timeRange } from "../timerange.js";
+import { alarmTable } from "./dashboard_widgets.js";
+import { metricBrowser, metricKey } from "./metric_browser.js";
+import { PERIODS, STATISTICS } from "./widget_editor.js";
 
-export async function dashboards(main) {
-  const body = h("div");
-  replace(main, h("h1", {}, "Dashboards"), body);
-  live(async () => {
-    const result = await call("cloudwatch", "ListDashboards", {}).catch((e) => ({ error: e }));
-    if (result.error) { replace(body, h("p", { class: "muted" }, `CloudWatch is not available: ${result.error.message}`)); return; }
-    replace(body, table([
-      ["Name", (d) => link(href("/dashboard", { name: d.DashboardName }), d.DashboardName, { testid: `dashboard-link-${d.DashboardName}` })],
-      ["Last modified", (d) => fmtTime(d.LastModified)],
-      ["Size (bytes)", (d) => d.Size, { num: true }],
-    ], result.DashboardEntries || [], { empty: "No dashboards: create one with aws cloudwatch put-dashboard.", testid: "dashboards-table" }));
-  }, 5000);
-}
+export { dashboard, dashboards } from "./dashboards.js";
 
-/** Expand a widget's metrics array ("." repeats the item above) into metric specs and expressions. */
-export function widgetSpecs(properties) {
-  const specs = [];
-  let previous = [];
-  (properties.metrics || []).forEach((row, i) => {
-    const options = row.length && typeof row[row.length - 1] === "object" ? row[row.length - 1] : {};
-    const items = options === row[row.length - 1] ? row.slice(0, -1) : row;
-    if (!items.length && options.expression) {
-      specs.push({ expression: options.expression, id: options.id || `e${i}`, label: options.label || options.expression, period: options.period || properties.period || 300, hidden: options.visible === false });
-      return;
-    }
-    const full = items.map((item, j) => (item === "." ? previous[j] : item));
-    previous = full;
-    const [namespace, name, ...pairs] = full;
-    const dimensions = {};
-    for (let j = 0; j + 1 < pairs.length; j += 2) dimensions[pairs[j]] = pairs[j + 1];
-    specs.push({
-      id: options.id || `m${i}`, namespace, name, dimensions, hidden: options.visible === false,
-      stat: options.stat || properties.stat || "Average", period: options.period || properties.period || 300,
-      label: options.label || `${name} ${Object.values(dimensions).join(" ")}`.trim(),
-    });
-  });
-  return specs;
-}
+const OPERATORS = [
+  ["GreaterThanThreshold", "Greater > threshold"], ["GreaterThanOrEqualToThreshold", "Greater/Equal >= threshold"],
+  ["LessThanOrEqualToThreshold", "Lower/Equal <= threshold"], ["LessThanThreshold", "Lower < threshold"],
+];
 
-function metricWidget(body, properties, seconds) {
-  const specs = widgetSpecs(properties);
-  return async () => {
+/** "Create alarm" for one metric: statistic, period, threshold type and condition, datapoints, name. */
+function alarmForm(metric, onDone) {
+  const name = h("input", { size: 40 });
+  const description = h("input", { size: 50 });
+  const stat = h("select", {}, STATISTICS.map((s) => h("option", { value: s }, s)));
+  stat.value = /^Approximate|Age/.test(metric.MetricName) ? "Maximum" : "Sum";
+  const period = h("select", {}, PERIODS.filter(([p]) => p >= 10).map(([p, l]) => h("option", { value: p }, l)));
+  period.value = "60";
+  const operator = radios("Whenever the metric is…", OPERATORS, "GreaterThanOrEqualToThreshold");
+  const threshold = h("input", { type: "number", step: "any", size: 10 });
+  const evaluation = h("input", { type: "number", min: 1, value: "1", size: 5 });
+  const missing = h("select", {}, [["missing", "Treat missing data as missing"], ["notBreaching", "Treat missing data as good (not breaching threshold)"], ["breaching", "Treat missing data as bad (breaching threshold)"], ["ignore", "Treat missing data as ignore (maintain the alarm state)"]].map(([v, l]) => h("option", { value: v }, l)));
+  const error = h("div", { class: "error", role: "alert" });
+  const form = h("form", { class: "stack", novalidate: true, "aria-label": "Create alarm" },
+    h("h2", { class: "full" }, `Create alarm: ${metric.Namespace} ${metric.MetricName} ${(metric.Dimensions || []).map((d) => `${d.Name}=${d.Value}`).join(" ")}`),
+    row("Statistic", stat), row("Period", period), operator, row("Threshold value", threshold, { hint: "Define the threshold value." }),
+    row("Datapoints to alarm", evaluation, { hint: "Evaluation periods (out of the same number)." }), row("Missing data treatment", missing),
+    row("Alarm name", name), row("Alarm description – optional", description),
+    h("div", { class: "full toolbar" }, h("button", { type: "submit", class: "primary" }, "Create alarm")), h("div", { class: "full" }, error));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    showError(error, null);
+    const problems = [];
+    if (!name.value.trim()) problems.push([name, "Alarm name is required."]);
+    if (threshold.value === "" || !Number.isFinite(Number(threshold.value))) problems.push([threshold, "Threshold must be a number."]);
+    if (!(Number(evaluation.value) >= 1)) problems.push([evaluation, "Datapoints to alarm must be at least 1."]);
+    if (!showProblems(form, problems)) return;
+    const params = {
+      AlarmName: name.value.trim(), Namespace: metric.Namespace, MetricName: metric.MetricName, Dimensions: metric.Dimensions || [],
+      Period: Number(period.value), EvaluationPeriods: Number(evaluation.value), DatapointsToAlarm: Number(evaluation.value),
+      Threshold: Number(threshold.value), ComparisonOperator: operator.value, TreatMissingData: missing.value,
+    };
+    if (/^p\d/.test(stat.value)) params.ExtendedStatistic = stat.value; else params.Statistic = stat.value;
+    if (description.value.trim()) params.AlarmDescription = description.value.trim();
     try {
-      const series = await fetchSeries(specs, seconds);
-      const end = virtualNow();
-      if (properties.view === "singleValue") {
-        replace(body, h("div", { class: "numbers" }, series.map((s) => {
-          const last = s.points.length ? s.points[s.points.length - 1][1] : null;
-          return h("div", {}, h("div", { class: "number", testid: "widget-number" }, last === null ? "—" : +last.toFixed(2)), h("small", { class: "muted" }, s.label));
-        })));
-        return;
-      }
-      const width = Math.max(240, body.clientWidth || 400);
-      const height = Math.max(100, (body.clientHeight || 160) - 24);
-      replace(body, timeSeries(series, { stacked: Boolean(properties.stacked), start: end - seconds, end, width, height }), legend(series));
-    } catch (error) {
-      replace(body, h("p", { class: "error" }, error.message));
-    }
-  };
-}
-
-export async function dashboard(main, params) {
-  const result = await call("cloudwatch", "GetDashboard", { DashboardName: params.name });
-  const parsed = JSON.parse(result.DashboardBody || "{}");
-  const seconds = 3 * 3600;
-  const grid = h("div", { class: "dash", testid: "dashboard" });
-  replace(main, h("div", { class: "toolbar" }, h("h1", { class: "grow", testid: "dashboard-title" }, params.name), h("span", { class: "muted" }, "last 3 hours of virtual time")), grid);
-  const refreshers = [];
-  for (const widget of parsed.widgets || []) {
-    const properties = widget.properties || {};
-    const body = h("div", { class: "body" });
-    const box = h("section", { class: "widget", testid: `widget-${widget.type}`, "aria-label": properties.title || widget.type },
-      properties.title ? h("h3", {}, properties.title) : null, body);
-    if (widget.x !== undefined) box.style.gridColumn = `${widget.x + 1} / span ${widget.width || 6}`;
-    else box.style.gridColumn = `span ${widget.width || 6}`;
-    box.style.gridRow = widget.y !== undefined ? `${widget.y + 1} / span ${widget.height || 6}` : `span ${widget.height || 6}`;
-    grid.append(box);
-    if (widget.type === "text") body.append(markdown(properties.markdown || ""));
-    else if (widget.type === "metric") refreshers.push(metricWidget(body, properties, seconds));
-    else if (widget.type === "alarm") refreshers.push(async () => { replace(body, await alarmTable({ AlarmNames: properties.alarms?.map((a) => a.split(":").pop()) })); });
-    else body.append(h("p", { class: "muted" }, `${widget.type} widgets are not drawn by millpond's console yet.`));
-  }
-  live(() => Promise.all(refreshers.map((r) => r())), 10000);
-}
-
-async function alarmTable(params = {}) {
-  const result = await call("cloudwatch", "DescribeAlarms", params);
-  const alarms = [...(result.MetricAlarms || []), ...(result.CompositeAlarms || [])];
-  return table([
-    ["Alarm", (a) => link(href("/alarms", { name: a.AlarmName }), a.AlarmName)],
-    ["State", (a) => badge(a.StateValue, a.StateValue === "OK" ? "ok" : a.StateValue === "ALARM" ? "bad" : "warn")],
-    ["Metric", (a) => (a.MetricName ? `${a.Namespace} ${a.MetricName}` : a.AlarmRule || "—")],
-    ["Condition", (a) => (a.Threshold !== undefined ? `${a.Statistic || a.ExtendedStatistic || ""} ${a.ComparisonOperator} ${a.Threshold}` : "—")],
-    ["Reason", (a) => a.StateReason],
-    ["Updated", (a) => fmtTime(a.StateUpdatedTimestamp)],
-  ], alarms, { empty: "No alarms.", testid: "alarms-table" });
+      await call("cloudwatch", "PutMetricAlarm", params);
+      onDone(params.AlarmName);
+    } catch (e) { showError(error, e); }
+  });
+  return form;
 }
 
 export async function alarms(main, params) {
   const body = h("div");
   const history = h("div");
-  replace(main, h("h1", {}, "Alarms"), body, params.name ? [h("h2", {}, `History of ${params.name}`), history] : null);
+  replace(main, h("div", { class: "toolbar" }, h("h1", { class: "grow" }, "Alarms"), h("a", { class: "button primary", href: "#/metrics", role: "button" }, "Create alarm")),
+    h("p", { class: "muted" }, "To create an alarm, choose a metric on the Metrics page, then Create alarm."),
+    body, params.name ? [h("h2", {}, `History of ${params.name}`), history] : null);
   live(async () => {
     replace(body, await alarmTable());
     if (params.name) {
@@ -122,33 +79,35 @@ export async function alarms(main, params) {
 }
 
 export async function metrics(main) {
-  const namespace = h("input", { placeholder: "Namespace, e.g. AWS/SQS", "aria-label": "Namespace", testid: "metrics-namespace" });
-  const stat = h("select", { "aria-label": "Statistic" }, ["Sum", "Average", "Maximum", "Minimum", "SampleCount", "p99"].map((s) => h("option", { value: s }, s)));
-  const period = h("select", { "aria-label": "Period" }, [60, 300, 3600].map((p) => h("option", { value: p }, `${p} s`)));
-  const listBox = h("div");
-  const chart = h("div", { class: "card" }, h("p", { class: "muted" }, "Choose metrics to graph."));
   const chosen = new Map();
+  const chart = h("div", { class: "card", testid: "metrics-chart" }, h("p", { class: "muted" }, "Tick metrics below to graph them."));
+  const stat = h("select", { "aria-label": "Statistic" }, STATISTICS.map((s) => h("option", { value: s }, s)));
+  const period = h("select", { "aria-label": "Period" }, PERIODS.filter(([p]) => p >= 60).map(([p, l]) => h("option", { value: p }, l)));
+  period.value = "300";
+  const alarmBox = h("div");
+  const alarmFor = h("select", { "aria-label": "Metric for the alarm" });
   const draw = async () => {
-    if (!chosen.size) return;
-    const specs = [...chosen.values()].map((m) => ({ namespace: m.Namespace, name: m.MetricName, dimensions: Object.fromEntries((m.Dimensions || []).map((d) => [d.Name, d.Value])), stat: stat.value, period: Number(period.value), label: `${m.MetricName} ${(m.Dimensions || []).map((d) => d.Value).join(" ")}` }));
-    const series = await attempt(() => fetchSeries(specs, 3 * 3600));
-    if (series) replace(chart, timeSeries(series, { start: virtualNow() - 3 * 3600, end: virtualNow(), width: 900, height: 260 }), legend(series));
+    replace(alarmFor, [...chosen.entries()].map(([key, m]) => h("option", { value: key }, `${m.MetricName} ${(m.Dimensions || []).map((d) => d.Value).join(" ")}`)));
+    if (!chosen.size) { replace(chart, h("p", { class: "muted" }, "Tick metrics below to graph them.")); return; }
+    const specs = [...chosen.values()].map((m) => ({ namespace: m.Namespace, name: m.MetricName, dimensions: Object.fromEntries((m.Dimensions || []).map((d) => [d.Name, d.Value])), stat: stat.value, period: Number(period.value), label: `${(m.Dimensions || []).map((d) => d.Value).join(" ")} ${m.MetricName}`.trim() }));
+    const window = range.window();
+    range.sync();
+    const series = await attempt(() => fetchSeries(specs, { start: window.start, end: window.end + 60 }));
+    if (series) replace(chart, timeSeries(series, { start: window.start, end: window.end, width: 900, height: 260 }), legend(series));
   };
-  const load = async () => {
-    const params = namespace.value.trim() ? { Namespace: namespace.value.trim() } : {};
-    const result = await attempt(() => call("cloudwatch", "ListMetrics", params));
-    if (!result) return;
-    const key = (m) => JSON.stringify([m.Namespace, m.MetricName, m.Dimensions]);
-    replace(listBox, table([
-      ["", (m) => h("input", { type: "checkbox", "aria-label": `Graph ${m.MetricName}`, checked: chosen.has(key(m)), onchange: (e) => { if (e.target.checked) chosen.set(key(m), m); else chosen.delete(key(m)); draw(); } })],
-      ["Namespace", (m) => m.Namespace], ["Metric", (m) => m.MetricName],
-      ["Dimensions", (m) => (m.Dimensions || []).map((d) => `${d.Name}=${d.Value}`).join(", ")],
-    ], (result.Metrics || []).slice(0, 500), { empty: "No metrics.", testid: "metrics-table" }));
+  const range = timeRange({ seconds: 3 * 3600 }, draw);
+  const browser = metricBrowser({
+    isChecked: (m) => chosen.has(metricKey(m)),
+    onToggle: (m, checked) => { if (checked) chosen.set(metricKey(m), m); else chosen.delete(metricKey(m)); draw(); },
+  });
+  const createAlarm = () => {
+    const metric = chosen.get(alarmFor.value);
+    if (!metric) return;
+    replace(alarmBox, h("div", { class: "card" }, alarmForm(metric, (name) => go("/alarms", { name }))));
   };
-  namespace.addEventListener("change", load);
   stat.addEventListener("change", draw);
   period.addEventListener("change", draw);
-  replace(main, h("h1", {}, "Metrics"), h("div", { class: "toolbar" }, namespace, stat, period, h("button", { type: "button", onclick: load }, "Search")), chart, listBox);
-  await load();
+  replace(main, h("h1", {}, "Metrics"), range, h("div", { class: "toolbar" }, stat, period, alarmFor, h("button", { type: "button", onclick: createAlarm }, "Create alarm")),
+    chart, alarmBox, h("h2", {}, "Browse"), browser);
   live(draw, 10000);
 }

@@ -1,6 +1,7 @@
 // Logs: log groups, one group's streams and events with filter-pattern search, and live tail.
 import { call, virtualNow } from "../api.js";
-import { fmtMillis, h, link, replace, table } from "../dom.js";
+import { fmtMillis, h, kv, link, replace, table } from "../dom.js";
+import { copyable } from "../forms.js";
 import { live } from "../live.js";
 import { href, setParam } from "../nav.js";
 
@@ -55,7 +56,7 @@ export function eventsPanel(container, group, { stream, pattern = "", follow = f
   };
   filter.addEventListener("change", () => fetchEvents(true));
   container.append(h("div", { class: "toolbar" }, filter, h("button", { type: "button", onclick: () => fetchEvents(true), testid: "log-search" }, "Search"),
-    h("label", {}, followBox, " Follow live")), out);
+    h("label", {}, followBox, " Live tail"), h("small", { class: "muted" }, "Times are local, on the virtual clock.")), out);
   fetchEvents(true);
   live(() => (followBox.checked ? fetchEvents(false) : undefined), 1000);
 }
@@ -64,7 +65,13 @@ export async function group(main, params) {
   const name = params.name;
   const streams = h("div");
   const events = h("div");
-  replace(main, h("h1", {}, name), h("h2", {}, "Events"), events, h("h2", {}, "Recent log streams"), streams);
+  const details = h("div", { class: "card" });
+  replace(main, h("p", { class: "muted" }, link("#/logs", "CloudWatch › Log groups"), " › ", name), h("h1", {}, name), details,
+    h("h2", {}, params.stream ? `Log events of ${params.stream}` : "Search all log streams"), events, h("h2", {}, "Log streams"), streams);
+  call("logs", "DescribeLogGroups", { logGroupNamePrefix: name, limit: 1 }).then(({ logGroups = [] }) => {
+    const g = logGroups.find((x) => x.logGroupName === name);
+    if (g) replace(details, kv([["ARN", copyable(g.arn || g.logGroupArn || "", "ARN")], ["Retention", g.retentionInDays ? `${g.retentionInDays} days` : "Never expire"], ["Stored bytes", g.storedBytes ?? 0], ["Creation time", fmtMillis(g.creationTime)]]));
+  }, () => undefined);
   eventsPanel(events, name, { stream: params.stream, pattern: params.filter || "", follow: true });
   live(async () => {
     const { logStreams = [] } = await call("logs", "DescribeLogStreams", { logGroupName: name, orderBy: "LastEventTime", descending: true, limit: 25 });

@@ -1,9 +1,14 @@
-// One queue: details, send and poll, the dead-letter tab (with redrive), triggers, tags, policy, monitoring.
+// One queue: details (URL and ARN to copy), send and receive, the dead-letter queue tab (with redrive),
+// Lambda triggers, tagging, access policy and monitoring; edit, purge and delete as the AWS console does them.
 import { call, view } from "../api.js";
-import { attempt, badge, confirmDialog, field, fmtMillis, h, kv, link, pretty, replace, table, tabs } from "../dom.js";
+import { attempt, badge, confirmDialog, fmtDuration, fmtMillis, fmtTime, h, kv, link, pretty, replace, table, tabs } from "../dom.js";
+import { copyable } from "../forms.js";
 import { live, refreshAll } from "../live.js";
 import { chartGrid } from "../metrics.js";
 import { arnName, go, href, queueUrlFromArn, resourceLink, setParam } from "../nav.js";
+import { timeRange } from "../timerange.js";
+import { messages } from "./queue_messages.js";
+import { deleteQueue } from "./queues.js";
 
 export async function render(main, params) {
   const url = params.url;
@@ -12,36 +17,41 @@ export async function render(main, params) {
   const showCounts = () => {
     const a = data.attributes;
     replace(counts,
-      h("div", {}, h("strong", { testid: "count-visible" }, a.ApproximateNumberOfMessages), "visible"),
-      h("div", {}, h("strong", { testid: "count-inflight" }, a.ApproximateNumberOfMessagesNotVisible), "in flight"),
-      h("div", {}, h("strong", { testid: "count-delayed" }, a.ApproximateNumberOfMessagesDelayed), "delayed"));
+      h("div", {}, h("strong", { testid: "count-visible" }, a.ApproximateNumberOfMessages), "Messages available"),
+      h("div", {}, h("strong", { testid: "count-inflight" }, a.ApproximateNumberOfMessagesNotVisible), "Messages in flight"),
+      h("div", {}, h("strong", { testid: "count-delayed" }, a.ApproximateNumberOfMessagesDelayed), "Messages delayed"));
   };
   const purge = async () => {
-    if (await confirmDialog(`Purge every message from ${data.name}?`, "Purge")) {
+    if (await confirmDialog(`Purge queue ${data.name}? All the messages in the queue will be deleted permanently.`, "Purge")) {
       await attempt(() => call("sqs", "PurgeQueue", { QueueUrl: url }), "Purge started");
       refreshAll();
     }
   };
   const remove = async () => {
-    if (await confirmDialog(`Delete the queue ${data.name} and its messages?`, "Delete")) {
-      if (await attempt(() => call("sqs", "DeleteQueue", { QueueUrl: url }), "Queue deleted")) go("/queues");
-    }
+    if (await deleteQueue({ url, name: data.name })) go("/queues");
   };
   const updaters = [];
+  let tabBox;
+  const openTab = (id) => tabBox.querySelector(`[data-tab="${id}"]`).click();
+  tabBox = tabs([
+    ["details", "Details", (p) => updaters.push(details(p, () => data))],
+    ["messages", "Send and receive messages", (p) => messages(p, url, () => data)],
+    ["dead-letter", "Dead-letter queue", (p) => updaters.push(deadLetter(p, () => data))],
+    ["monitoring", "Monitoring", (p) => monitoring(p, data.name)],
+    ["triggers", "Lambda triggers", (p) => updaters.push(triggers(p, () => data))],
+    ["tags", "Tagging", (p) => p.append(h("div", { class: "toolbar" }, h("a", { class: "button", href: href("/queues/edit", { url }) }, "Edit tags")),
+      table([["Key", ([k]) => k], ["Value", ([, v]) => v]], Object.entries(data.tags), { empty: "No tags.", testid: "tags-table" }))],
+    ["policy", "Access policy", (p) => p.append(h("pre", { class: "card mono", testid: "access-policy" }, data.attributes.Policy ? pretty(data.attributes.Policy) : "No access policy."))],
+  ], params.tab, (tab) => { setParam("tab", tab); updaters.length = 0; });
   replace(main,
+    h("p", { class: "muted" }, link("#/queues", "Amazon SQS › Queues"), " › ", data.name),
     h("div", { class: "toolbar" }, h("h1", { class: "grow", testid: "queue-title" }, data.name),
+      h("a", { class: "button", role: "button", href: href("/queues/edit", { url }), testid: "edit-queue" }, "Edit"),
+      h("button", { type: "button", class: "danger", onclick: remove, testid: "delete-queue" }, "Delete"),
       h("button", { type: "button", onclick: purge, testid: "purge-queue" }, "Purge"),
-      h("button", { type: "button", class: "danger", onclick: remove, testid: "delete-queue" }, "Delete")),
-    counts,
-    tabs([
-      ["details", "Details", (p) => updaters.push(details(p, () => data))],
-      ["messages", "Send and receive", (p) => messages(p, url, () => data)],
-      ["dead-letter", "Dead-letter", (p) => updaters.push(deadLetter(p, () => data))],
-      ["triggers", "Lambda triggers", (p) => updaters.push(triggers(p, () => data))],
-      ["tags", "Tags", (p) => p.append(table([["Key", ([k]) => k], ["Value", ([, v]) => v]], Object.entries(data.tags), { empty: "No tags." }))],
-      ["policy", "Access policy", (p) => p.append(h("pre", { class: "card mono" }, data.attributes.Policy ? pretty(data.attributes.Policy) : "No access policy."))],
-      ["monitoring", "Monitoring", (p) => live(chartGrid(p, queueMetrics(data.name)), 10000)],
-    ], params.tab, (tab) => { setParam("tab", tab); updaters.length = 0; }));
+      h("button", { type: "button", class: "primary", onclick: () => openTab("messages"), testid: "open-messages" }, "Send and receive messages"),
+      data.sources.length ? h("button", { type: "button", onclick: () => openTab("dead-letter") }, "Start DLQ redrive") : null),
+    counts, tabBox);
   showCounts();
   live(async () => {
     data = await view("queue", { url });
@@ -50,96 +60,55 @@ export async function render(main, params) {
   }, 2000);
 }
 
-function queueMetrics(name) {
+/** The AWS console's queue monitoring charts (the lab's Messages Sent / Received / Deleted among them). */
+export function queueMetrics(name) {
   const dims = { QueueName: name };
   return [
-    ["NumberOfMessagesSent", "Sum"], ["NumberOfMessagesReceived", "Sum"], ["NumberOfMessagesDeleted", "Sum"],
-    ["ApproximateNumberOfMessagesVisible", "Maximum"], ["ApproximateNumberOfMessagesNotVisible", "Maximum"],
-    ["ApproximateAgeOfOldestMessage", "Maximum"],
-  ].map(([metric, stat]) => ({ namespace: "AWS/SQS", name: metric, stat, dimensions: dims, title: `${metric} (${stat})` }));
+    ["Approximate Number Of Messages Visible", "ApproximateNumberOfMessagesVisible", "Average"],
+    ["Approximate Number Of Messages Not Visible", "ApproximateNumberOfMessagesNotVisible", "Average"],
+    ["Approximate Age Of Oldest Message", "ApproximateAgeOfOldestMessage", "Maximum"],
+    ["Approximate Number Of Messages Delayed", "ApproximateNumberOfMessagesDelayed", "Average"],
+    ["Number Of Messages Sent", "NumberOfMessagesSent", "Sum"],
+    ["Number Of Messages Received", "NumberOfMessagesReceived", "Sum"],
+    ["Number Of Messages Deleted", "NumberOfMessagesDeleted", "Sum"],
+    ["Number Of Empty Receives", "NumberOfEmptyReceives", "Sum"],
+    ["Sent Message Size", "SentMessageSize", "Average"],
+  ].map(([title, metric, stat]) => ({ namespace: "AWS/SQS", name: metric, stat, dimensions: dims, title, label: `${name} ${stat}` }));
+}
+
+function monitoring(panel, name) {
+  let refresh = () => undefined;
+  const range = timeRange({ seconds: 3600 }, () => refresh());
+  panel.append(range);
+  refresh = live(chartGrid(panel, queueMetrics(name), { range }), 10000);
 }
 
 function details(panel, get) {
-  const box = h("div", { class: "card" });
+  const box = h("div", { class: "card", testid: "queue-details" });
   panel.append(box);
   const update = () => {
     const d = get();
     const a = d.attributes;
+    const seconds = (key) => fmtDuration(Number(a[key] || 0));
     replace(box, kv([
-      ["URL", h("span", { class: "mono", testid: "queue-url" }, d.url)],
-      ["ARN", h("span", { class: "mono" }, a.QueueArn)],
+      ["Name", d.name],
       ["Type", a.FifoQueue === "true" ? "FIFO" : "Standard"],
-      ["Dead-letter queue", d.dlqUrl ? [link(href("/queue", { url: d.dlqUrl }), arnName(d.redrive.deadLetterTargetArn), { testid: "dlq-link" }), ` (maxReceiveCount ${d.redrive.maxReceiveCount})`] : "—"],
-      ...Object.entries(a).sort().map(([k, v]) => [k, h("span", { class: "mono" }, v)]),
+      ["ARN", copyable(a.QueueArn, "ARN", "queue-arn")],
+      ["URL", copyable(d.url, "URL", "queue-url")],
+      ["Encryption", a.KmsMasterKeyId ? `SSE-KMS (${a.KmsMasterKeyId})` : a.SqsManagedSseEnabled === "true" ? "Amazon SQS key (SSE-SQS)" : "Disabled"],
+      ["Created", fmtTime(a.CreatedTimestamp)],
+      ["Last updated", fmtTime(a.LastModifiedTimestamp)],
+      ["Visibility timeout", seconds("VisibilityTimeout")],
+      ["Delivery delay", seconds("DelaySeconds")],
+      ["Message retention period", seconds("MessageRetentionPeriod")],
+      ["Maximum message size", `${Number(a.MaximumMessageSize || 0) / 1024} KB`],
+      ["Receive message wait time", seconds("ReceiveMessageWaitTimeSeconds")],
+      a.FifoQueue === "true" ? ["Content-based deduplication", a.ContentBasedDeduplication === "true" ? "Enabled" : "Disabled"] : null,
+      ["Dead-letter queue", d.dlqUrl ? [link(href("/queue", { url: d.dlqUrl }), arnName(d.redrive.deadLetterTargetArn), { testid: "dlq-link" }), ` (Maximum receives ${d.redrive.maxReceiveCount})`] : "Disabled"],
     ]));
   };
   update();
   return update;
-}
-
-function messages(panel, url, get) {
-  const isFifo = get().attributes.FifoQueue === "true";
-  const body = h("textarea", { testid: "send-body", placeholder: "Message body", required: true });
-  const delay = h("input", { type: "number", min: 0, max: 900, value: "", size: 6, testid: "send-delay" });
-  const group = h("input", { testid: "send-group", size: 20 });
-  const dedup = h("input", { testid: "send-dedup", size: 20 });
-  const attrs = h("textarea", { placeholder: "name=value (String), one a line", testid: "send-attributes" });
-  const sendForm = h("form", { class: "stack", testid: "send-form" },
-    field("Body", body), field("Message attributes", attrs), field("Delivery delay (s)", delay),
-    isFifo ? [field("Message group id", group), field("Deduplication id", dedup)] : [],
-    h("div", { class: "full" }, h("button", { type: "submit", class: "primary", testid: "send-submit" }, "Send message")));
-  sendForm.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    const params = { QueueUrl: url, MessageBody: body.value };
-    if (delay.value !== "") params.DelaySeconds = Number(delay.value);
-    if (group.value) params.MessageGroupId = group.value;
-    if (dedup.value) params.MessageDeduplicationId = dedup.value;
-    const lines = attrs.value.split("\n").map((l) => l.trim()).filter(Boolean);
-    if (lines.length) {
-      params.MessageAttributes = Object.fromEntries(lines.map((l) => {
-        const i = l.indexOf("=");
-        return [l.slice(0, i < 0 ? l.length : i).trim(), { DataType: "String", StringValue: i < 0 ? "" : l.slice(i + 1) }];
-      }));
-    }
-    const sent = await attempt(() => call("sqs", "SendMessage", params), "Message sent");
-    if (sent) { body.value = ""; refreshAll(); }
-  });
-  const visibility = h("input", { type: "number", min: 0, max: 43200, size: 6, placeholder: get().attributes.VisibilityTimeout, testid: "poll-visibility" });
-  const received = new Map();
-  const list = h("div", { testid: "poll-results" }, h("p", { class: "muted" }, "Poll to receive messages: each poll is a ReceiveMessage, so receive counts go up."));
-  const showList = () => {
-    replace(list, table([
-      ["Message id", (m) => h("span", { class: "mono" }, m.MessageId)],
-      ["Body", (m) => h("pre", {}, m.Body)],
-      ["Receive count", (m) => h("span", { testid: "receive-count" }, m.Attributes?.ApproximateReceiveCount), { num: true }],
-      ["Sent", (m) => fmtMillis(m.Attributes?.SentTimestamp)],
-      ["Attributes", (m) => h("pre", {}, Object.entries(m.MessageAttributes || {}).map(([k, v]) => `${k}=${v.StringValue ?? v.BinaryValue?.$bytes ?? ""}`).join("\n"))],
-      ["", (m) => h("button", { type: "button", onclick: () => deleteOne(m) }, "Delete")],
-    ], [...received.values()], { empty: "No messages received.", testid: "messages-table" }));
-  };
-  const deleteOne = async (m) => {
-    if (await attempt(() => call("sqs", "DeleteMessage", { QueueUrl: url, ReceiptHandle: m.ReceiptHandle }), "Message deleted")) {
-      received.delete(m.MessageId);
-      showList();
-      refreshAll();
-    }
-  };
-  const poll = async () => {
-    const params = { QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, MessageSystemAttributeNames: ["All"], AttributeNames: ["All"], MessageAttributeNames: ["All"] };
-    if (visibility.value !== "") params.VisibilityTimeout = Number(visibility.value);
-    const result = await attempt(() => call("sqs", "ReceiveMessage", params));
-    if (!result) return;
-    for (const m of result.Messages || []) received.set(m.MessageId, m);
-    showList();
-    if (!(result.Messages || []).length) list.prepend(h("p", { class: "muted", testid: "poll-empty" }, "The last poll received nothing."));
-    refreshAll();
-  };
-  panel.append(h("h2", {}, "Send a message"), h("div", { class: "card" }, sendForm),
-    h("h2", {}, "Receive messages"),
-    h("div", { class: "toolbar" }, h("button", { type: "button", class: "primary", onclick: poll, testid: "poll" }, "Poll for messages"),
-      h("label", {}, "Visibility timeout (s) ", visibility),
-      h("button", { type: "button", onclick: () => { received.clear(); showList(); } }, "Clear list")),
-    list);
 }
 
 function deadLetter(panel, get) {
@@ -159,10 +128,14 @@ function deadLetter(panel, get) {
     ], d.moveTasks, { empty: "No redrive tasks yet.", testid: "move-tasks-table" }));
     if (formShown) { showTasks(); return; }
     const parts = [];
-    parts.push(h("h2", {}, "This queue's dead-letter queue"));
+    parts.push(h("h2", {}, "Dead-letter queue"));
     parts.push(d.dlqUrl
-      ? h("p", {}, "Messages received more than ", h("strong", {}, d.redrive.maxReceiveCount), " times move to ", link(href("/queue", { url: d.dlqUrl }), arnName(d.redrive.deadLetterTargetArn), { testid: "dlq-target-link" }), ".")
-      : h("p", { class: "muted" }, "No redrive policy: messages are never dead-lettered."));
+      ? h("div", { class: "card", testid: "dlq-settings" }, kv([
+        ["Queue", link(href("/queue", { url: d.dlqUrl }), arnName(d.redrive.deadLetterTargetArn), { testid: "dlq-target-link" })],
+        ["ARN", copyable(d.redrive.deadLetterTargetArn, "dead-letter queue ARN")],
+        ["Maximum receives", h("strong", { testid: "dlq-max-receives" }, d.redrive.maxReceiveCount)],
+      ]), h("p", { class: "muted" }, `Messages received more than ${d.redrive.maxReceiveCount} times move to the dead-letter queue.`))
+      : h("p", { class: "muted" }, "Disabled: this queue has no redrive policy, so its messages are never dead-lettered. Edit the queue to enable it."));
     parts.push(h("h2", {}, "Queues that use this queue as their DLQ"));
     parts.push(d.sources.length
       ? h("ul", { testid: "dlq-sources" }, d.sources.map((u) => h("li", {}, link(href("/queue", { url: u }), u.split("/").pop()))))

@@ -1,66 +1,55 @@
-// Streams: the list, the create form, and one stream: shards (split and merge), data viewer, consumers.
+// Data streams: the list (delete with the AWS console's confirmation) and one stream: details with the
+// ARN to copy, shards (split and merge), monitoring with shard-level metrics, data viewer, consumers,
+// Lambda triggers and tags. The create form is in stream_form.js.
 import { call, decodeBlob, view } from "../api.js";
-import { attempt, badge, field, fmtTime, h, kv, link, replace, table, tabs } from "../dom.js";
+import { attempt, badge, fmtTime, h, kv, link, replace, table, tabs } from "../dom.js";
+import { confirmTyped, copyable } from "../forms.js";
 import { live, refreshAll } from "../live.js";
-import { chartGrid } from "../metrics.js";
 import { go, href, setParam } from "../nav.js";
 import { mappingsTable } from "./queue.js";
+import { create } from "./stream_form.js";
+import { configuration } from "./stream_config.js";
+import { monitoring } from "./stream_monitoring.js";
+
+export { create };
+
+const statusBadge = (s) => badge(s === "ACTIVE" ? "Active" : s === "CREATING" ? "Creating" : s === "DELETING" ? "Deleting" : s === "UPDATING" ? "Updating" : s, s === "ACTIVE" ? "ok" : "warn");
+
+/** Delete a data stream after the AWS console's confirmation; true when the delete was accepted. */
+export async function deleteStream(name) {
+  const ok = await confirmTyped(`Delete ${name}?`, `Deleting the data stream ${name} deletes its data; applications that use it stop working. This can't be undone.`);
+  if (!ok) return false;
+  const done = await attempt(() => call("kinesis", "DeleteStream", { StreamName: name, EnforceConsumerDeletion: true }), `Deleting data stream ${name}`);
+  refreshAll();
+  return Boolean(done);
+}
 
 export async function list(main) {
   const body = h("div");
-  replace(main, h("div", { class: "toolbar" }, h("h1", { class: "grow" }, "Streams"),
-    h("a", { class: "button primary", href: "#/streams/new", testid: "create-stream" }, "Create stream")), body);
+  let selected = null;
+  const remove = h("button", { type: "button", disabled: true, testid: "delete-selected-stream", onclick: () => deleteStream(selected) }, "Delete");
+  replace(main, h("div", { class: "toolbar" }, h("h1", { class: "grow" }, "Data streams"), remove,
+    h("a", { class: "button primary", role: "button", href: "#/streams/new", testid: "create-stream" }, "Create data stream")), body);
   live(async () => {
     const { streams } = await view("streams");
+    if (!streams.some((s) => s.StreamName === selected)) selected = null;
+    remove.disabled = !selected;
     replace(body, table([
-      ["Name", (s) => link(href("/stream", { name: s.StreamName }), s.StreamName, { testid: `stream-link-${s.StreamName}` })],
-      ["Status", (s) => badge(s.StreamStatus, s.StreamStatus === "ACTIVE" ? "ok" : "warn")],
-      ["Capacity mode", (s) => s.StreamModeDetails?.StreamMode || "PROVISIONED"],
+      ["", (s) => h("input", { type: "radio", name: "stream-select", "aria-label": `Select ${s.StreamName}`, checked: selected === s.StreamName, onchange: () => { selected = s.StreamName; remove.disabled = false; } })],
+      ["Data stream name", (s) => link(href("/stream", { name: s.StreamName }), s.StreamName, { testid: `stream-link-${s.StreamName}` })],
+      ["Status", (s) => statusBadge(s.StreamStatus)],
+      ["Capacity mode", (s) => (s.StreamModeDetails?.StreamMode === "ON_DEMAND" ? "On-demand" : "Provisioned")],
       ["Open shards", (s) => s.OpenShardCount, { num: true }],
-      ["Retention (h)", (s) => s.RetentionPeriodHours, { num: true }],
-      ["Consumers", (s) => s.ConsumerCount ?? 0, { num: true }],
-    ], streams, { empty: "No streams in this account and region.", testid: "streams-table" }));
+      ["Data retention period", (s) => (s.RetentionPeriodHours % 24 === 0 ? `${s.RetentionPeriodHours / 24} day${s.RetentionPeriodHours === 24 ? "" : "s"}` : `${s.RetentionPeriodHours} hours`)],
+      ["Encryption", (s) => (s.EncryptionType === "KMS" ? "Enabled" : "Disabled")],
+      ["Created", (s) => fmtTime(s.StreamCreationTimestamp)],
+    ], streams, { empty: "No data streams in this account and region.", testid: "streams-table", rowid: (s) => s.StreamName }));
   }, 3000);
-}
-
-export async function create(main) {
-  const name = h("input", { required: true, testid: "stream-name" });
-  const mode = h("select", { testid: "stream-mode" }, h("option", { value: "PROVISIONED" }, "Provisioned"), h("option", { value: "ON_DEMAND" }, "On-demand"));
-  const shards = h("input", { type: "number", min: 1, value: "1", testid: "stream-shards" });
-  const retention = h("input", { type: "number", min: 24, max: 8760, value: "24", testid: "stream-retention" });
-  const error = h("p", { class: "error", role: "alert" });
-  const form = h("form", { class: "stack", testid: "create-stream-form" },
-    field("Name", name), field("Capacity mode", mode), field("Shards (provisioned)", shards), field("Retention (hours)", retention),
-    h("div", { class: "full toolbar" }, h("button", { type: "submit", class: "primary", testid: "create-stream-submit" }, "Create stream"), link("#/streams", "Cancel")),
-    h("div", { class: "full" }, error));
-  mode.addEventListener("change", () => { shards.disabled = mode.value === "ON_DEMAND"; });
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    const params = { StreamName: name.value.trim(), StreamModeDetails: { StreamMode: mode.value } };
-    if (mode.value === "PROVISIONED") params.ShardCount = Number(shards.value);
-    try {
-      await call("kinesis", "CreateStream", params);
-      if (Number(retention.value) > 24) {
-        // The stream must be ACTIVE before its retention can change.
-        for (let i = 0; i < 50; i++) {
-          const s = await call("kinesis", "DescribeStreamSummary", { StreamName: params.StreamName });
-          if (s.StreamDescriptionSummary.StreamStatus === "ACTIVE") break;
-          await new Promise((r) => setTimeout(r, 200));
-        }
-        await call("kinesis", "IncreaseStreamRetentionPeriod", { StreamName: params.StreamName, RetentionPeriodHours: Number(retention.value) });
-      }
-      go("/stream", { name: params.StreamName });
-    } catch (e) {
-      error.textContent = e.message;
-    }
-  });
-  replace(main, h("h1", {}, "Create stream"), h("div", { class: "card" }, form));
-  name.focus();
 }
 
 const isOpen = (s) => !s.SequenceNumberRange?.EndingSequenceNumber;
 
-function shardsTab(panel, get) {
+function shardsTab(panel, get, showShardMetrics) {
   const box = h("div");
   const splitShard = h("select", { testid: "split-shard" });
   const splitKey = h("input", { size: 42, testid: "split-key", placeholder: "new starting hash key (default: the middle)" });
@@ -78,7 +67,7 @@ function shardsTab(panel, get) {
   const merge = async () => {
     if (await attempt(() => call("kinesis", "MergeShards", { StreamName: name(), ShardToMerge: mergeA.value, AdjacentShardToMerge: mergeB.value }), "Merge started")) refreshAll();
   };
-  panel.append(box,
+  panel.append(h("div", { class: "toolbar" }, h("button", { type: "button", onclick: showShardMetrics }, "Shard-level metrics")), box,
     h("h2", {}, "Split a shard"), h("div", { class: "card toolbar" }, splitShard, splitKey, h("button", { type: "button", class: "primary", onclick: split, testid: "split-submit" }, "Split")),
     h("h2", {}, "Merge two adjacent shards"), h("div", { class: "card toolbar" }, mergeA, " with ", mergeB, h("button", { type: "button", class: "primary", onclick: merge, testid: "merge-submit" }, "Merge")));
   const update = () => {
@@ -151,27 +140,61 @@ function consumersTab(panel, get) {
   return update;
 }
 
+function tagsTab(panel, get) {
+  const box = h("div");
+  const key = h("input", { "aria-label": "Tag key", size: 20 });
+  const value = h("input", { "aria-label": "Tag value", size: 30 });
+  const name = () => get().summary.StreamName;
+  const add = async () => {
+    if (!key.value.trim()) return;
+    if (await attempt(() => call("kinesis", "AddTagsToStream", { StreamName: name(), Tags: { [key.value.trim()]: value.value } }), "Tag saved")) { key.value = ""; value.value = ""; refreshAll(); }
+  };
+  const remove = async (k) => { if (await attempt(() => call("kinesis", "RemoveTagsFromStream", { StreamName: name(), TagKeys: [k] }), "Tag removed")) refreshAll(); };
+  panel.append(box, h("div", { class: "card toolbar" }, h("label", {}, "Key ", key), h("label", {}, "Value ", value), h("button", { type: "button", onclick: add }, "Add tag")));
+  const update = () => replace(box, table([
+    ["Key", (t) => t.Key], ["Value", (t) => t.Value ?? ""],
+    ["", (t) => h("button", { type: "button", "aria-label": `Remove tag ${t.Key}`, onclick: () => remove(t.Key) }, "Remove")],
+  ], get().tags || [], { empty: "No tags.", testid: "stream-tags-table" }));
+  update();
+  return update;
+}
+
 export async function detail(main, params) {
   let data = await view("stream", { name: params.name });
-  const summary = h("div", { class: "card" });
+  const summary = h("div", { class: "card", testid: "stream-details" });
   const updaters = [];
   const showSummary = () => {
     const s = data.summary;
     replace(summary, kv([
-      ["Status", h("span", { testid: "stream-status" }, badge(s.StreamStatus, s.StreamStatus === "ACTIVE" ? "ok" : "warn"))],
-      ["ARN", h("span", { class: "mono" }, s.StreamARN)],
-      ["Capacity mode", s.StreamModeDetails?.StreamMode],
-      ["Open shards", s.OpenShardCount], ["Retention (hours)", s.RetentionPeriodHours], ["Created", fmtTime(s.StreamCreationTimestamp)],
+      ["Status", h("span", { testid: "stream-status" }, statusBadge(s.StreamStatus))],
+      ["ARN", copyable(s.StreamARN, "ARN", "stream-arn")],
+      ["Capacity mode", s.StreamModeDetails?.StreamMode === "ON_DEMAND" ? "On-demand" : "Provisioned"],
+      ["Open shards", h("span", { testid: "open-shards" }, s.OpenShardCount)],
+      ["Data retention period", `${s.RetentionPeriodHours} hours`],
+      ["Server-side encryption", s.EncryptionType === "KMS" ? `Enabled (${s.KeyId})` : "Disabled"],
+      ["Enhanced (shard-level) metrics", (s.EnhancedMonitoring || []).flatMap((m) => m.ShardLevelMetrics || []).join(", ") || "Disabled"],
+      ["Created", fmtTime(s.StreamCreationTimestamp)],
     ]));
   };
-  replace(main, h("h1", { testid: "stream-title" }, params.name), summary, tabs([
-    ["shards", "Shards", (p) => updaters.push(shardsTab(p, () => data))],
-    ["data", "Data viewer", (p) => dataTab(p, () => data, params)],
-    ["consumers", "Consumers", (p) => updaters.push(consumersTab(p, () => data))],
-    ["triggers", "Lambda triggers", (p) => { const box = h("div"); p.append(box); const u = () => replace(box, mappingsTable(data.mappings, { onChange: refreshAll })); u(); updaters.push(u); }],
-    ["monitoring", "Monitoring", (p) => live(chartGrid(p, ["IncomingRecords", "IncomingBytes", "GetRecords.Records", "PutRecord.Success"].map((m) => ({ namespace: "AWS/Kinesis", name: m, stat: "Sum", dimensions: { StreamName: params.name }, title: m }))), 10000)],
-  ], params.tab, (tab) => { setParam("tab", tab); updaters.length = 0; }));
-  showSummary();
+  const remove = async () => { if (await deleteStream(params.name)) go("/streams"); };
+  const showShardMetrics = () => {
+    main.querySelector('[data-tab="monitoring"]').click();
+    main.querySelector('[data-testid="shard-level-metrics"]')?.scrollIntoView();
+  };
+  replace(main,
+    h("p", { class: "muted" }, link("#/streams", "Amazon Kinesis › Data streams"), " › ", params.name),
+    h("div", { class: "toolbar" }, h("h1", { class: "grow", testid: "stream-title" }, params.name),
+      h("button", { type: "button", class: "danger", onclick: remove, testid: "delete-stream" }, "Delete")),
+    tabs([
+      ["details", "Details", (p) => { p.append(summary); showSummary(); }],
+      ["shards", "Shards", (p) => updaters.push(shardsTab(p, () => data, showShardMetrics))],
+      ["monitoring", "Monitoring", (p) => updaters.push(monitoring(p, () => data))],
+      ["configuration", "Configuration", (p) => configuration(p, () => data)],
+      ["data", "Data viewer", (p) => dataTab(p, () => data, params)],
+      ["consumers", "Enhanced fan-out", (p) => updaters.push(consumersTab(p, () => data))],
+      ["triggers", "Lambda triggers", (p) => { const box = h("div"); p.append(box); const u = () => replace(box, mappingsTable(data.mappings, { onChange: refreshAll })); u(); updaters.push(u); }],
+      ["tags", "Tags", (p) => updaters.push(tagsTab(p, () => data))],
+    ], params.tab, (tab) => { setParam("tab", tab); updaters.length = 0; }));
   live(async () => {
     data = await view("stream", { name: params.name });
     showSummary();
