@@ -27,6 +27,7 @@ from millpond.services.sns.status_log import DeliveryStatus
 from millpond.services.sqs.provider import SqsProvider
 from millpond.services.sts.provider import StsProvider
 from millpond.storage.apigateway import SqliteApiGatewayRepository
+from millpond.storage.apigateway_usage import SqliteApiGatewayAccountStore
 from millpond.storage.clock import SqliteClockStore
 from millpond.storage.cloudwatch import SqliteCloudWatchRepository
 from millpond.storage.cloudwatch_resources import SqliteCloudWatchResources
@@ -116,7 +117,9 @@ async def build_system(settings: Settings, clock: VirtualClock) -> System:
     lambda_invoke = cast(LambdaProvider, providers["lambda"]).invoke
     apigateway = SqliteApiGatewayRepository(engine)
     await apigateway.adopt(Owner(settings.account_id, settings.region))
-    providers["apigateway"] = ApiGatewayProvider(apigateway, clock, lambda_invoke)
+    providers["apigateway"] = ApiGatewayProvider(
+        apigateway, clock, lambda_invoke, SqliteApiGatewayAccountStore(engine)
+    )
     sns_repository = SqliteSnsRepository(engine)
     sns = SnsProvider(sns_repository, clock, providers, settings.endpoint_url, cloudwatch.emission)
     providers["sns"] = sns

@@ -24,6 +24,7 @@ from millpond.services.apigateway import authorizers, http_proxy, mock, proxy_ev
 from millpond.services.apigateway.integrations import DEFAULT_TIMEOUT_MS, LAMBDA_URI
 from millpond.services.apigateway.repository import ApiGatewayRepository, Owner, RestApiRecord
 from millpond.services.apigateway.request import ExecuteRequest, ExecuteResponse
+from millpond.services.apigateway.usage_plans import UsagePlans
 
 log = logging.getLogger("millpond.apigateway")
 
@@ -73,6 +74,7 @@ class ExecuteApi:
         self._snapshots: dict[tuple[str, str], dict[str, Any]] = {}  # deployments never change
         self._running: set[asyncio.Future[Any]] = set()  # integrations the client stopped waiting for
         self.authorizer_cache = authorizers.AuthorizerCache()
+        self.usage_plans: UsagePlans | None = None  # API keys and usage plans (methods with apiKeyRequired)
         # With IAM enforcement: (function, execute-api source ARN) -> may API Gateway invoke it?
         self.invoke_permission: Callable[[str, str], bool] | None = None
 
@@ -125,9 +127,28 @@ class ExecuteApi:
             if verdict.status is not None:
                 return _refused(verdict)
             authorizer_context = verdict.context
+        if found.method.get("apiKeyRequired"):
+            refusal = await self._admit(request, record, now)
+            if refusal is not None:
+                return refusal
         return await self.integrate(
             request, record, snapshot, found, variables, stage["deploymentId"], ids, now, authorizer_context
         )
+
+    async def _admit(
+        self, request: ExecuteRequest, record: RestApiRecord, now: float
+    ) -> ExecuteResponse | None:
+        """An API key and its usage plan's throttle and quota, for a method that requires a key."""
+        if self.usage_plans is None:
+            return forbidden()
+        found = await self.usage_plans.admit(
+            record.owner, request.api_id, request.stage, request.header("x-api-key"), now
+        )
+        if found == "throttled":
+            return error_response(429, "Too Many Requests", "TooManyRequestsException")
+        if found == "quota":
+            return error_response(429, "Limit Exceeded", "LimitExceededException")
+        return forbidden() if found else None
 
     async def _authorize(
         self,

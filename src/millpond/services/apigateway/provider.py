@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 from millpond.clock import Clock
 from millpond.context import RequestContext
+from millpond.errors import AwsError
 from millpond.services.apigateway import (
     authorizers,
     deployments,
@@ -25,6 +26,7 @@ from millpond.services.apigateway.common import api_not_found, not_found, page
 from millpond.services.apigateway.invoke import ExecuteApi, LambdaInvoke
 from millpond.services.apigateway.repository import ApiGatewayRepository, Owner, RestApiRecord
 from millpond.services.apigateway.testinvoke import test_invoke_method
+from millpond.services.apigateway.usage_plans import AccountStore, UsagePlans
 
 T = TypeVar("T")
 P = dict[str, Any]
@@ -36,10 +38,13 @@ class ApiGatewayProvider:
         repository: ApiGatewayRepository,
         clock: Clock,
         lambda_invoke: LambdaInvoke | None = None,
+        account_store: AccountStore | None = None,
     ) -> None:
         self.repository = repository
         self.clock = clock
         self.data_plane = ExecuteApi(repository, clock, lambda_invoke)
+        self.usage_plans = UsagePlans(account_store) if account_store is not None else None
+        self.data_plane.usage_plans = self.usage_plans
 
     async def close(self) -> None:
         await self.data_plane.close()
@@ -262,3 +267,65 @@ class ApiGatewayProvider:
     def get_tags(self, ctx: RequestContext, params: P) -> P:
         api_id, stage = tags.parse_arn(ctx, params["resourceArn"])
         return {"tags": tags.listed(self._record(ctx, api_id), stage)}
+
+    # -- API keys and usage plans ----------------------------------------------------------------------------
+
+    def _plans(self) -> UsagePlans:
+        if self.usage_plans is None:
+            raise AwsError("NotImplemented", "API keys and usage plans need millpond's storage", 501)
+        return self.usage_plans
+
+    def _stage_exists(self, ctx: RequestContext) -> Callable[[str, str], bool]:
+        def exists(api_id: str, stage: str) -> bool:
+            record = self.repository.get_api(api_id, self._owner(ctx))
+            return record is not None and stage in record.stages
+
+        return exists
+
+    async def create_api_key(self, ctx: RequestContext, params: P) -> P:
+        return await self._plans().create_api_key(self._owner(ctx), params, self.clock.now())
+
+    def get_api_key(self, ctx: RequestContext, params: P) -> P:
+        return self._plans().get_api_key(self._owner(ctx), params)
+
+    def get_api_keys(self, ctx: RequestContext, params: P) -> P:
+        return self._plans().get_api_keys(self._owner(ctx), params)
+
+    async def update_api_key(self, ctx: RequestContext, params: P) -> P:
+        return await self._plans().update_api_key(self._owner(ctx), params, self.clock.now())
+
+    async def delete_api_key(self, ctx: RequestContext, params: P) -> P:
+        return await self._plans().delete_api_key(self._owner(ctx), params)
+
+    async def create_usage_plan(self, ctx: RequestContext, params: P) -> P:
+        return await self._plans().create_usage_plan(self._owner(ctx), params, self._stage_exists(ctx))
+
+    def get_usage_plan(self, ctx: RequestContext, params: P) -> P:
+        return self._plans().get_usage_plan(self._owner(ctx), params)
+
+    def get_usage_plans(self, ctx: RequestContext, params: P) -> P:
+        return self._plans().get_usage_plans(self._owner(ctx), params)
+
+    async def update_usage_plan(self, ctx: RequestContext, params: P) -> P:
+        return await self._plans().update_usage_plan(self._owner(ctx), params)
+
+    async def delete_usage_plan(self, ctx: RequestContext, params: P) -> P:
+        return await self._plans().delete_usage_plan(self._owner(ctx), params)
+
+    async def create_usage_plan_key(self, ctx: RequestContext, params: P) -> P:
+        return await self._plans().create_usage_plan_key(self._owner(ctx), params)
+
+    def get_usage_plan_key(self, ctx: RequestContext, params: P) -> P:
+        return self._plans().get_usage_plan_key(self._owner(ctx), params)
+
+    def get_usage_plan_keys(self, ctx: RequestContext, params: P) -> P:
+        return self._plans().get_usage_plan_keys(self._owner(ctx), params)
+
+    async def delete_usage_plan_key(self, ctx: RequestContext, params: P) -> P:
+        return await self._plans().delete_usage_plan_key(self._owner(ctx), params)
+
+    def get_usage(self, ctx: RequestContext, params: P) -> P:
+        return self._plans().get_usage(self._owner(ctx), params)
+
+    async def update_usage(self, ctx: RequestContext, params: P) -> P:
+        return await self._plans().update_usage(self._owner(ctx), params, self.clock.now())
