@@ -63,10 +63,11 @@ def test_assume_role_rejects_a_malformed_role_arn(server: ServerProcess) -> None
 UNSUPPORTED_CALLS = [
     ("kinesis", "list_channels", {}),
     ("lambda", "list_code_signing_configs", {}),
-    ("apigateway", "get_api_keys", {}),
+    ("apigateway", "get_domain_names", {}),
     ("iam", "list_organizations_features", {}),
     ("cloudwatch", "describe_alarm_contributors", {"AlarmName": "any"}),
     ("logs", "describe_export_tasks", {}),
+    ("sns", "list_platform_applications", {}),
 ]
 
 
@@ -123,6 +124,7 @@ def test_health_reset_and_clock_routes(server: ServerProcess) -> None:
         "sts",
         "cloudwatch",
         "logs",
+        "sns",
     }
     assert health["services"]["sts"]["state"] == "running"
     assert health["uptime"] >= 0

@@ -19,7 +19,13 @@ def table(reports: list[Report]) -> str:
     rows = [("harness", "result", "figures", "failures", "seconds")]
     for report in reports:
         names = {
-            "crash loop": ("kills survived", "messages verified", "records verified", "entities verified"),
+            "crash loop": (
+                "kills survived",
+                "messages verified",
+                "publishes verified",
+                "records verified",
+                "entities verified",
+            ),
             "fuzz": (
                 "requests total",
                 "operations",

@@ -18,6 +18,8 @@ from tests.proof.common import client
 from tests.support.server import ServerProcess
 
 STD, FIFO, ESM_QUEUE, STREAM = "cl-std", "cl-fifo.fifo", "cl-esm", "cl-stream"
+# SNS: a topic whose raw SQS subscriber queue only the checks drain (SNS delivers at least once).
+TOPIC, SNS_QUEUE = "cl-topic", "cl-sns"
 GROUPS = ("g0", "g1", "g2")
 SINK = """
 import base64, json, os
@@ -39,7 +41,9 @@ class Ledger:
 
     lock: threading.Lock = field(default_factory=threading.Lock)
     attempted: set[str] = field(default_factory=set)
-    acked: dict[str, set[str]] = field(default_factory=lambda: {STD: set(), FIFO: set(), ESM_QUEUE: set()})
+    acked: dict[str, set[str]] = field(
+        default_factory=lambda: {STD: set(), FIFO: set(), ESM_QUEUE: set(), SNS_QUEUE: set()}
+    )
     deleted: set[str] = field(default_factory=set)  # acknowledged deletes
     delivered: set[str] = field(default_factory=set)  # every body any receive returned
     records: dict[str, tuple[str, str]] = field(default_factory=dict)  # data -> (shard, seq), acknowledged
@@ -84,6 +88,8 @@ def workers(server: ServerProcess, ledger: Ledger, stop: threading.Event) -> lis
     sqs, kinesis = client(server, "sqs", 5), client(server, "kinesis", 5)
     sqs2 = client(server, "sqs", 5)
     iam, cw, apigw, logs = (client(server, s, 5) for s in ("iam", "cloudwatch", "apigateway", "logs"))
+    sns = client(server, "sns", 5)
+    topic = f"arn:aws:sns:us-east-1:000000000000:{TOPIC}"
 
     def produce(rng: random.Random) -> None:
         name = rng.choice([STD, FIFO, ESM_QUEUE])
@@ -111,6 +117,20 @@ def workers(server: ServerProcess, ledger: Ledger, stop: threading.Event) -> lis
             done = [bodies[int(s["Id"])] for s in reply.get("Successful", [])]
         with ledger.lock:
             ledger.acked[name].update(done)
+
+    def publish(rng: random.Random) -> None:
+        bodies = [ledger.next(SNS_QUEUE) for _ in range(rng.choice([1, 1, 10]))]
+        with ledger.lock:
+            ledger.attempted.update(bodies)
+        if len(bodies) == 1:
+            sns.publish(TopicArn=topic, Message=bodies[0])
+            done = bodies
+        else:
+            entries = [{"Id": str(i), "Message": b} for i, b in enumerate(bodies)]
+            reply = sns.publish_batch(TopicArn=topic, PublishBatchRequestEntries=entries)
+            done = [bodies[int(s["Id"])] for s in reply.get("Successful", [])]
+        with ledger.lock:
+            ledger.acked[SNS_QUEUE].update(done)
 
     def consume(rng: random.Random) -> None:
         url = queue_url(server, rng.choice([STD, FIFO]))
@@ -169,7 +189,7 @@ def workers(server: ServerProcess, ledger: Ledger, stop: threading.Event) -> lis
         with ledger.lock:
             ledger.entities.setdefault(kind, set()).add(name)
 
-    bodies = [produce, produce, consume, put_records, control]
+    bodies = [produce, produce, consume, put_records, control, publish]
     return [threading.Thread(target=_guard(ledger, stop, b), daemon=True) for b in bodies]
 
 
@@ -181,6 +201,13 @@ def setup(server: ServerProcess, sink: str, mark: str) -> None:
     sqs.create_queue(QueueName=STD, Attributes={"VisibilityTimeout": "30"})
     sqs.create_queue(QueueName=FIFO, Attributes={"FifoQueue": "true", "VisibilityTimeout": "30"})
     sqs.create_queue(QueueName=ESM_QUEUE, Attributes={"VisibilityTimeout": "30"})
+    sqs.create_queue(QueueName=SNS_QUEUE)
+    sns = client(server, "sns")
+    topic = sns.create_topic(Name=TOPIC)["TopicArn"]
+    sns_queue = f"arn:aws:sqs:us-east-1:000000000000:{SNS_QUEUE}"
+    sns.subscribe(
+        TopicArn=topic, Protocol="sqs", Endpoint=sns_queue, Attributes={"RawMessageDelivery": "true"}
+    )
     kinesis.create_stream(StreamName=STREAM, ShardCount=2)
     lam.create_function(
         FunctionName="cl-sink",

@@ -1,7 +1,8 @@
 """Crash loop: mixed load (tests/proof/crash_load.py) against a millpond that is SIGKILLed at random
 moments and restarted on the same data directory, verified after every restart: every acknowledged SQS
 message is delivered (no acknowledged delete undone, no phantom, FIFO order per group), every acknowledged
-Kinesis record is in its shard with sequence numbers still increasing, every acknowledged entity exists;
+Kinesis record is in its shard with sequence numbers still increasing, every acknowledged SNS publish
+reaches the topic's SQS subscriber, every acknowledged entity exists;
 at the end both mappings have handed every acknowledged message and record to their function. At
 durability "full" a copy of the data directory taken mid-run (process frozen) is opened as a crash image.
 
@@ -22,7 +23,18 @@ from pathlib import Path
 from typing import Any
 
 from tests.proof.common import Report, client, processes_with_env, reap, wait_for
-from tests.proof.crash_load import ESM_QUEUE, FIFO, STD, STREAM, Ledger, queue_url, setup, unique_id, workers
+from tests.proof.crash_load import (
+    ESM_QUEUE,
+    FIFO,
+    SNS_QUEUE,
+    STD,
+    STREAM,
+    Ledger,
+    queue_url,
+    setup,
+    unique_id,
+    workers,
+)
 from tests.support.server import ServerProcess, make_server
 
 
@@ -69,7 +81,37 @@ def drain(server: ServerProcess, ledger: Ledger, report: Report, snapshot: dict[
         lost = snapshot["acked"][name] - ledger.delivered
         if lost:
             report.fail(f"{name}: {len(lost)} acknowledged messages lost, e.g. {sorted(lost)[:3]}")
-    return seen
+    return seen + drain_sns(server, ledger, report, snapshot)
+
+
+def drain_sns(server: ServerProcess, ledger: Ledger, report: Report, snapshot: dict[str, Any]) -> int:
+    """Every acknowledged publish reaches the topic's queue (the outbox delivers after the restart, at
+    least once: a delivery the kill cut off before it was recorded may arrive twice)."""
+    sqs = client(server, "sqs")
+    wanted = snapshot["acked"][SNS_QUEUE]
+    bodies: set[str] = set()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        got = sqs.receive_message(
+            QueueUrl=queue_url(server, SNS_QUEUE), MaxNumberOfMessages=10, WaitTimeSeconds=1
+        ).get("Messages", [])
+        bodies.update(m["Body"] for m in got)
+        if got:
+            sqs.delete_message_batch(
+                QueueUrl=queue_url(server, SNS_QUEUE),
+                Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(got)],
+            )
+        elif wanted <= bodies | ledger.delivered:
+            break
+    phantoms = bodies - ledger.attempted
+    if phantoms:
+        report.fail(f"{SNS_QUEUE}: phantom messages {sorted(phantoms)[:3]}")
+    with ledger.lock:
+        ledger.delivered.update(bodies)
+    lost = wanted - ledger.delivered
+    if lost:
+        report.fail(f"{SNS_QUEUE}: {len(lost)} acknowledged publishes not delivered, e.g. {sorted(lost)[:3]}")
+    return len(bodies)
 
 
 def read_stream(server: ServerProcess) -> dict[str, list[tuple[str, str]]]:
@@ -224,6 +266,7 @@ def run_level(tmp: Path, durability: str, kills: int, report: Report, seed: int)
                 len(v) for v in snapshot["acked"].values()
             )
             drain(server, ledger, report, snapshot)
+            report.figures["publishes verified"] = len(snapshot["acked"][SNS_QUEUE])
             report.figures["records verified"] = check_stream(server, report, snapshot)
             report.figures["entities verified"] = check_entities(server, report, snapshot)
         check_mappings(server, report, ledger, sink)

@@ -15,7 +15,7 @@ POLICY_NAME = "millpond-prefix"
 
 
 def prefix_policy(account: str, prefix: str) -> dict[str, Any]:
-    """Everything on sqs/kinesis/lambda/logs resources (and IAM roles/policies) named `prefix`*, plus the
+    """Everything on sqs/kinesis/lambda/logs/sns resources (and IAM roles/policies) named `prefix`*, plus the
     account-wide listings those services only grant on "*"."""
     own = [
         f"arn:aws:sqs:*:{account}:{prefix}*",
@@ -23,6 +23,7 @@ def prefix_policy(account: str, prefix: str) -> dict[str, Any]:
         f"arn:aws:lambda:*:{account}:function:{prefix}*",
         f"arn:aws:logs:*:{account}:log-group:{prefix}*",
         f"arn:aws:logs:*:{account}:log-group:/aws/lambda/{prefix}*",
+        f"arn:aws:sns:*:{account}:{prefix}*",
     ]
     mappings = [f"lambda:{op}EventSourceMapping" for op in ("Create", "Get", "Update", "Delete")]
     listing = [
@@ -37,6 +38,12 @@ def prefix_policy(account: str, prefix: str) -> dict[str, Any]:
         "iam:ListPolicies",
         "cloudwatch:*",
         "apigateway:*",
+        # SNS grants these on "*" only (subscriptions are no resource type of their own).
+        "sns:ListTopics",
+        "sns:ListSubscriptions",
+        "sns:GetSubscriptionAttributes",
+        "sns:SetSubscriptionAttributes",
+        "sns:Unsubscribe",
     ]
     return {
         "Version": "2012-10-17",
@@ -44,7 +51,7 @@ def prefix_policy(account: str, prefix: str) -> dict[str, Any]:
             {
                 "Sid": "OwnResources",
                 "Effect": "Allow",
-                "Action": ["sqs:*", "kinesis:*", "lambda:*", "logs:*"],
+                "Action": ["sqs:*", "kinesis:*", "lambda:*", "logs:*", "sns:*"],
                 "Resource": own,
             },
             {

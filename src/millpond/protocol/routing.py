@@ -32,6 +32,7 @@ QUERY_VERSIONS: dict[str, str] = {
     "2010-05-08": "iam",
     "2011-06-15": "sts",
     "2010-08-01": "cloudwatch",
+    "2010-03-31": "sns",
 }
 # SigV4 signing name -> service
 SIGNING_NAMES: dict[str, str] = {
@@ -44,6 +45,7 @@ SIGNING_NAMES: dict[str, str] = {
     "sts": "sts",
     "monitoring": "cloudwatch",
     "logs": "logs",
+    "sns": "sns",
 }
 CBOR_CONTENT_TYPES = ("application/x-amz-cbor-1.1", "application/cbor")
 RPC_V2_PATH = re.compile(r"^/service/(?P<service>[^/]+)/operation/(?P<operation>[^/]+)$")
@@ -127,7 +129,7 @@ def _query_route(request: HttpRequest, form: dict[str, list[str]], scope: Creden
     if service is None and QUEUE_PATH.match(request.path):
         service = "sqs"
     if service is None:
-        for candidate in ("sts", "iam", "sqs", "cloudwatch"):
+        for candidate in ("sts", "iam", "sqs", "cloudwatch", "sns"):
             if action in _operation_names(candidate, "query"):
                 service = candidate
                 break

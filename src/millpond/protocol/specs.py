@@ -25,6 +25,7 @@ SERVED_SERVICES: dict[str, str] = {
     "sts": "STS",
     "cloudwatch": "CloudWatch",
     "logs": "CloudWatch Logs",
+    "sns": "SNS",
 }
 
 _MODELS_DIR = Path(__file__).with_name("models")

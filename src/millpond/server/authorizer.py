@@ -38,11 +38,15 @@ from millpond.services.iam.provider import IamProvider
 from millpond.services.kinesis.provider import KinesisProvider
 from millpond.services.lambda_ import functions
 from millpond.services.lambda_.provider import LambdaProvider
+from millpond.services.sns.provider import SnsProvider
 from millpond.services.sqs import names
 from millpond.services.sqs.provider import SqsProvider
 from millpond.services.sts.provider import StsProvider
 
 _ROLE_OPERATIONS = ("CreateFunction", "UpdateFunctionConfiguration")
+# AWS serves an SNS message's SubscribeURL and UnsubscribeURL to anyone who has the link (unsigned GETs).
+_ANONYMOUS = {("sns", "ConfirmSubscription"), ("sns", "Unsubscribe")}
+SNS_PRINCIPAL = "sns.amazonaws.com"
 
 
 class IamAuthorizer:
@@ -57,7 +61,10 @@ class IamAuthorizer:
         service = found.service
         header = request.headers.get("authorization", "")
         if found.scope is None:
-            if not header and "X-Amz-Credential" not in request.query_string:
+            anonymous = not header and "X-Amz-Credential" not in request.query_string
+            if anonymous and request.method == "GET" and (service, found.operation.name) in _ANONYMOUS:
+                return None
+            if anonymous:
                 raise auth_errors.missing_token(service)
             raise auth_errors.auth_error(service, "IncompleteSignature", "Authorization header is malformed.")
         credential = self.identities.find(found.scope.access_key_id)
@@ -87,6 +94,8 @@ class IamAuthorizer:
         params: dict[str, Any],
         ctx: RequestContext,
     ) -> None:
+        if identity is None:  # an anonymous SNS link (authenticate let only those through)
+            return
         principal = cast(Credential, identity).principal
         service, operation = found.service, found.operation.name
         if not principal.root:
@@ -164,6 +173,26 @@ class IamAuthorizer:
             record.policy, arn, "apigateway.amazonaws.com", source_arn, account
         )
 
+    def sns_may_deliver(self, topic_arn: str, endpoint_arn: str) -> bool:
+        """Whether the queue's (or function's) resource policy lets SNS deliver `topic_arn`'s messages."""
+        account = self.identities.account
+        service = endpoint_arn.split(":")[2] if endpoint_arn.count(":") >= 5 else ""
+        sqs, lambda_ = self.providers.get("sqs"), self.providers.get("lambda")
+        if service == "sqs" and isinstance(sqs, SqsProvider):
+            queue = sqs.queues.find_by_arn(endpoint_arn)
+            if queue is None:
+                return True  # the send itself answers a missing queue
+            policy = _json(queue.record.attributes.get("Policy"))
+            return service_checks.service_may_send(policy, endpoint_arn, SNS_PRINCIPAL, topic_arn, account)
+        if service == "lambda" and isinstance(lambda_, LambdaProvider) and ":function:" in endpoint_arn:
+            record = lambda_.repository.get_function(endpoint_arn.split(":function:")[1].split(":")[0])
+            if record is None:
+                return True
+            return service_checks.service_may_invoke(
+                record.policy, endpoint_arn, SNS_PRINCIPAL, topic_arn, account
+            )
+        return True
+
     # -- resources -----------------------------------------------------------------------------------------
 
     def resource_policy(self, arn: str) -> Policy | None:
@@ -183,6 +212,12 @@ class IamAuthorizer:
             record = lambda_.repository.get_function(arn.split(":function:")[1].split(":")[0])
             if record is not None and record.policy:
                 return resource_policy(arn, {"Version": "2012-10-17", "Statement": record.policy})
+        sns = self.providers.get("sns")
+        if service == "sns" and isinstance(sns, SnsProvider):
+            topic = sns.repository.get_topic(arn)
+            return resource_policy(
+                arn, _json(topic["Attributes"].get("Policy") if topic is not None else None)
+            )
         return None
 
     def _resource_tags(self, arn: str) -> dict[str, list[str]]:
@@ -198,6 +233,9 @@ class IamAuthorizer:
             elif service == "lambda" and isinstance(lambda_, LambdaProvider) and ":function:" in arn:
                 record = lambda_.repository.get_function(arn.split(":function:")[1].split(":")[0])
                 tags = record.tags if record is not None else {}
+            elif service == "sns" and isinstance(sns := self.providers.get("sns"), SnsProvider):
+                topic = sns.repository.get_topic(arn)
+                tags = dict(topic["Tags"]) if topic is not None else {}
         return context_of({f"aws:ResourceTag/{k}": [v] for k, v in tags.items()})
 
 
@@ -212,7 +250,8 @@ def _json(text: str | None) -> dict[str, Any] | None:
 
 
 def build_authorizer(settings: Settings, clock: Clock, providers: dict[str, object]) -> IamAuthorizer:
-    """The authorizer over the built providers; also makes API Gateway check function policies."""
+    """The authorizer over the built providers; also makes API Gateway check function policies and SNS
+    check queue and function policies before it delivers."""
     iam, sts = providers["iam"], providers["sts"]
     assert isinstance(iam, IamProvider) and isinstance(sts, StsProvider)
     identities = Identities(
@@ -222,4 +261,7 @@ def build_authorizer(settings: Settings, clock: Clock, providers: dict[str, obje
     apigateway = providers.get("apigateway")
     if isinstance(apigateway, ApiGatewayProvider):
         apigateway.data_plane.invoke_permission = authorizer.apigateway_may_invoke
+    sns = providers.get("sns")
+    if isinstance(sns, SnsProvider):  # SNS delivers only where the queue or function policy lets it
+        sns.deliverer.targets.permission = authorizer.sns_may_deliver
     return authorizer

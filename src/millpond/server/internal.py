@@ -13,6 +13,7 @@ from millpond.protocol import specs
 from millpond.protocol.http import HttpRequest, HttpResponse
 from millpond.server import prometheus
 from millpond.server.lambda_ import serve_code
+from millpond.server.sns import serve_certificate
 from millpond.services.lambda_.functions import PYTHON_RUNTIMES
 
 if TYPE_CHECKING:
@@ -69,6 +70,8 @@ async def handle(system: System, request: HttpRequest, started_at: float) -> Htt
         return code
     if request.raw_path.startswith(MOTO_PREFIX):
         return await moto_api(system, request)
+    if (certificate := serve_certificate(system, request)) is not None:
+        return certificate
     if request.path.startswith(LOCALSTACK_PREFIX):
         if request.path.rstrip("/") in ("/_localstack/health", "/_localstack/info") and request.method in (
             "GET",

@@ -23,6 +23,8 @@ from millpond.services.lambda_.destinations import Destinations
 from millpond.services.lambda_.metrics import LambdaMetrics
 from millpond.services.lambda_.provider import LambdaProvider
 from millpond.services.logs.provider import LogsProvider
+from millpond.services.sns.provider import SnsProvider
+from millpond.services.sns.status_log import DeliveryStatus
 from millpond.services.sqs.provider import SqsProvider
 from millpond.services.sts.provider import StsProvider
 from millpond.storage.apigateway import SqliteApiGatewayRepository
@@ -33,6 +35,7 @@ from millpond.storage.cloudwatch_resources import SqliteCloudWatchResources
 from millpond.storage.engine import Engine
 from millpond.storage.iam import SqliteIamRepository
 from millpond.storage.kinesis import SqliteKinesisRepository
+from millpond.storage.sns import SqliteSnsRepository
 from millpond.storage.sqs import SqliteSqsRepository
 from millpond.storage.sts import SqliteStsRepository
 
@@ -119,6 +122,11 @@ async def build_system(settings: Settings, clock: VirtualClock) -> System:
     providers["apigateway"] = ApiGatewayProvider(
         apigateway, clock, lambda_invoke, SqliteApiGatewayAccountStore(engine)
     )
+    sns_repository = SqliteSnsRepository(engine)
+    sns = SnsProvider(sns_repository, clock, providers, settings.endpoint_url, cloudwatch.emission)
+    providers["sns"] = sns
+    sns.deliverer.status = DeliveryStatus(logs.write_events, clock)
+    await sns.start()  # publishes acknowledged before a restart are delivered now
     authorizer = build_authorizer(settings, clock, providers) if settings.enforce_iam else None
     system = System(settings, clock, engine, clock_store, providers, authorizer)
     # AWS integrations call the services through the wire gateway, which needs the whole system.

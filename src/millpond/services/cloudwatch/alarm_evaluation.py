@@ -1,6 +1,7 @@
 """Evaluating metric alarms on the virtual clock, as AWS does: the last EvaluationPeriods complete periods,
 M of N datapoints breaching (DatapointsToAlarm), TreatMissingData for absent periods; state changes are
-recorded in the history and their actions run (SQS queue ARNs get the state-change message)."""
+recorded in the history and their actions run (SQS queues and SNS topics get the state-change message;
+a topic's also carries AWS's Subject, `ALARM: "name" in US East (N. Virginia)`)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import json
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from millpond.context import RequestContext
 from millpond.services.cloudwatch import metric_math
@@ -19,8 +20,15 @@ from millpond.services.cloudwatch.store import MetricStore
 
 log = logging.getLogger("millpond.cloudwatch")
 
-# (queue ARN, message body, message attributes) -> delivered; the server hands in SQS delivery.
-SendMessage = Callable[[str, str, dict[str, str]], Awaitable[None]]
+
+class SendMessage(Protocol):
+    """(queue or topic ARN, message body, message attributes, SNS subject) -> delivered; the server hands
+    in delivery through the SQS and SNS providers."""
+
+    def __call__(
+        self, arn: str, body: str, attributes: dict[str, str], subject: str | None = None
+    ) -> Awaitable[None]: ...
+
 
 COMPARISONS: dict[str, tuple[Callable[[float, float], bool], str]] = {
     "GreaterThanOrEqualToThreshold": (lambda v, t: v >= t, "greater than or equal to"),
@@ -189,15 +197,17 @@ class AlarmEvaluator:
     async def _run_actions(self, alarm: AlarmRecord, old_state: str, now: float) -> None:
         key = {"ALARM": "AlarmActions", "OK": "OKActions"}.get(alarm.state, "InsufficientDataActions")
         for arn in alarm.config.get(key) or []:
-            if arn.startswith("arn:aws:sqs:") and self.send is not None:
+            if arn.startswith(("arn:aws:sqs:", "arn:aws:sns:")) and self.send is not None:
                 try:
-                    await self.send(arn, json.dumps(self.message(alarm, old_state)), {})
+                    region = REGION_NAMES.get(alarm.region, alarm.region)
+                    subject = f'{alarm.state}: "{alarm.name}" in {region}'[:100]
+                    await self.send(arn, json.dumps(self.message(alarm, old_state)), {}, subject)
                     summary = f"Successfully executed action {arn}"
                 except Exception:
                     log.exception("alarm %s could not deliver to %s", alarm.name, arn)
                     summary = f"Failed to execute action {arn}"
             else:
-                summary = f"Failed to execute action {arn}"  # millpond delivers alarm actions to SQS only
+                summary = f"Failed to execute action {arn}"  # millpond delivers alarm actions to SQS and SNS
             data = {
                 "actionState": "Succeeded" if summary.startswith("Success") else "Failed",
                 "notificationResource": arn,

@@ -49,6 +49,8 @@ CODES: dict[str, dict[str, tuple[str, int]]] = {
     "logs": _json(400),
     "lambda": _json(403),
     "apigateway": _json(403),
+    # SNS refuses with its own modeled error (code AuthorizationError, 403).
+    "sns": {**_QUERY, "denied": ("AuthorizationErrorException", 403)},
 }
 
 
@@ -67,5 +69,9 @@ def expired_token(service: str) -> AwsError:
 
 
 def missing_token(service: str) -> AwsError:
-    message = MISSING_TOKEN if CODES.get(service) is _QUERY else "Missing Authentication Token"
+    message = (
+        MISSING_TOKEN
+        if CODES.get(service, {}).get("missing") == _QUERY["missing"]
+        else "Missing Authentication Token"
+    )
     return auth_error(service, "missing", message)

@@ -72,3 +72,15 @@ def service_may_invoke(
     context = context_of({"aws:SourceArn": [source_arn], "aws:SourceAccount": [account]})
     request = Request("lambda:InvokeFunction", function_arn, service_principal=service, context=context)
     return evaluate([policy], request).allowed
+
+
+def service_may_send(
+    policy: Mapping[str, Any] | None, queue_arn: str, service: str, source_arn: str, account: str
+) -> bool:
+    """Whether a queue policy lets `service` (sns.amazonaws.com) call sqs:SendMessage for `source_arn`."""
+    if not policy:
+        return False
+    found = Policy("queue", dict(policy), resource_policy=True)
+    context = context_of({"aws:SourceArn": [source_arn], "aws:SourceAccount": [account]})
+    request = Request("sqs:SendMessage", queue_arn, service_principal=service, context=context)
+    return evaluate([found], request).allowed

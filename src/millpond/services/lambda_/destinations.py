@@ -1,4 +1,5 @@
-"""Delivering async invocation records to destinations: SQS queues, through the SQS provider."""
+"""Delivering async invocation records (and CloudWatch alarm notifications) to destinations: SQS queues
+and SNS topics, through their providers."""
 
 from __future__ import annotations
 
@@ -21,10 +22,17 @@ class Destinations:
         self.account = account
         self.region = region
 
-    async def __call__(self, arn: str, body: str, attributes: dict[str, str]) -> None:
+    async def __call__(
+        self, arn: str, body: str, attributes: dict[str, str], subject: str | None = None
+    ) -> None:
         parts = arn.split(":")
+        if len(parts) >= 6 and parts[2] == "sns":
+            await self._publish(arn, body, attributes, subject)
+            return
         if len(parts) < 6 or parts[2] != "sqs":
-            log.warning("millpond delivers Lambda destinations to SQS only; dropped a record for %s", arn)
+            log.warning(
+                "millpond delivers Lambda destinations to SQS and SNS only; dropped a record for %s", arn
+            )
             return
         sqs = self.providers.get("sqs")
         send = getattr(sqs, "send_message", None)
@@ -40,5 +48,23 @@ class Destinations:
                 for k, v in attributes.items()
             }
         result = send(ctx, params)
+        if inspect.isawaitable(result):
+            await result
+
+    async def _publish(self, arn: str, body: str, attributes: dict[str, str], subject: str | None) -> None:
+        publish = getattr(self.providers.get("sns"), "publish", None)
+        if publish is None:
+            log.warning("no SNS service to deliver to %s", arn)
+            return
+        region, account = arn.split(":")[3:5]
+        ctx = RequestContext(account, region, str(uuid.uuid4()), self.endpoint_url, "sns", "Publish")
+        params: dict[str, object] = {"TopicArn": arn, "Message": body}
+        if subject:
+            params["Subject"] = subject
+        if attributes:
+            params["MessageAttributes"] = {
+                k: {"DataType": "String", "StringValue": v} for k, v in attributes.items()
+            }
+        result = publish(ctx, params)
         if inspect.isawaitable(result):
             await result

@@ -1,0 +1,1 @@
+"""SNS: topics, subscriptions, filter policies, and deliveries to SQS, Lambda and HTTP endpoints."""
