@@ -21,7 +21,7 @@ from botocore import xform_name
 from millpond.context import RequestContext
 from millpond.errors import AwsError, not_implemented
 from millpond.ids import random_uuid
-from millpond.protocol import cbor, json_, query, rest_json, rpcv2_cbor, specs
+from millpond.protocol import cbor, json_, query, rest_json, rest_xml, rpcv2_cbor, specs
 from millpond.protocol.http import HttpRequest, HttpResponse
 from millpond.protocol.required import check_required
 from millpond.protocol.routing import Route, UnknownOperation, queue_path, route
@@ -34,6 +34,7 @@ CODECS: dict[str, ModuleType] = {
     "smithy-rpc-v2-cbor": rpcv2_cbor,
     "query": query,
     "rest-json": rest_json,
+    "rest-xml": rest_xml,
 }
 
 
@@ -106,6 +107,8 @@ class Gateway:
         operation = found.operation
         try:
             identity = self.authorizer.authenticate(found, request) if self.authorizer is not None else None
+            if request.stream is not None and not operation.has_streaming_input:
+                request.body = await _read_whole(request)
             params = codec.parse_request(operation, request, found.labels)
             if found.service == "sqs" and "QueueUrl" not in params and (path := queue_path(request)):
                 # Requests sent to a queue URL itself may omit QueueUrl, as AWS allows.
@@ -137,6 +140,21 @@ class Gateway:
             log.exception("internal error in %s.%s", found.service, operation.name)
             failure = AwsError("InternalFailure", "millpond hit an internal error", 500, sender_fault=False)
             return codec.serialize_error(operation.service_model, failure, request_id)
+
+
+MAX_DOCUMENT_BODY = 32 * 1024 * 1024
+
+
+async def _read_whole(request: HttpRequest) -> bytes:
+    """The body of a streamed request whose operation takes a document, not a stream."""
+    assert request.stream is not None
+    stream, request.stream = request.stream, None
+    try:
+        return await stream.read(MAX_DOCUMENT_BODY)
+    except ValueError as exc:
+        raise AwsError(
+            "EntityTooLarge", "Your proposed upload exceeds the maximum allowed size", 400
+        ) from exc
 
 
 def unknown_operation_response(error: UnknownOperation, request_id: str) -> HttpResponse:

@@ -25,6 +25,7 @@ SERVED_SERVICES: dict[str, str] = {
     "sts": "STS",
     "cloudwatch": "CloudWatch",
     "logs": "CloudWatch Logs",
+    "s3": "S3",
 }
 
 _MODELS_DIR = Path(__file__).with_name("models")

@@ -11,6 +11,7 @@ from millpond.config import Settings
 from millpond.protocol.gateway import Gateway
 from millpond.server.authorizer import IamAuthorizer, build_authorizer
 from millpond.server.lambda_ import build_logs_and_lambda
+from millpond.server.s3 import build_s3
 from millpond.services.apigateway.provider import ApiGatewayProvider
 from millpond.services.apigateway.repository import Owner
 from millpond.services.cloudwatch.provider import CloudWatchProvider
@@ -107,5 +108,6 @@ async def build_system(settings: Settings, clock: VirtualClock) -> System:
     apigateway = SqliteApiGatewayRepository(engine)
     await apigateway.adopt(Owner(settings.account_id, settings.region))
     providers["apigateway"] = ApiGatewayProvider(apigateway, clock, lambda_invoke)
+    providers["s3"] = build_s3(settings, clock, engine, providers)
     authorizer = build_authorizer(settings, clock, providers) if settings.enforce_iam else None
     return System(settings, clock, engine, clock_store, providers, authorizer)

@@ -79,6 +79,7 @@ MODULES = {
     "sts": "sts",
     "cloudwatch": "cloudwatch",
     "apigateway": "apigateway",
+    "s3": "s3",
 }
 
 

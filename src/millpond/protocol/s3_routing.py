@@ -1,0 +1,103 @@
+"""Recognising S3 requests and finding their operation.
+
+An S3 request is signed for service `s3` (Authorization header or presigned X-Amz-Credential), or sent to
+a virtual-hosted Host (`<bucket>.s3.<anything>`, `<bucket>.localhost`, `s3.<anything>`), or is a browser
+form upload (unsigned multipart/form-data POST). The bucket comes from the Host when virtual-hosted,
+else from the first path segment. Operations that share a method and path in the model (PutObject,
+CopyObject, UploadPart, UploadPartCopy; GetObject and ListParts; ...) are told apart as S3 does, by the
+`uploadId`/`partNumber` query and the `x-amz-copy-source` header.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qs, quote
+
+from botocore.model import OperationModel
+
+from millpond.protocol import rest_routing, specs
+from millpond.protocol.http import HttpRequest
+from millpond.protocol.sigv4 import CredentialScope
+
+__all__ = ["POST_OBJECT", "host_bucket", "is_s3", "match"]
+
+# A bucket in the Host: `<bucket>.s3.<anything>`, `<bucket>.s3-<region>...`, or `<bucket>.localhost`.
+_VIRTUAL_HOST = re.compile(r"^(?P<bucket>.+?)\.s3[.-]", re.IGNORECASE)
+_LOCALHOST = re.compile(r"^(?P<bucket>[^:]+)\.localhost$", re.IGNORECASE)
+# The operation a browser form upload (POST Object) is answered as; it has no botocore model of its own.
+POST_OBJECT = "PutObject"
+# Where two operations share method, path and query, the one S3 serves for it.
+_PREFERRED = {
+    "GetBucketLifecycle": "GetBucketLifecycleConfiguration",
+    "PutBucketLifecycle": "PutBucketLifecycleConfiguration",
+    "GetBucketNotification": "GetBucketNotificationConfiguration",
+    "PutBucketNotification": "PutBucketNotificationConfiguration",
+    "ListDirectoryBuckets": "ListBuckets",
+}
+
+
+def _hostname(request: HttpRequest) -> str:
+    host = request.headers.get("host", "")
+    if host.startswith("["):
+        return ""
+    return host.rsplit(":", 1)[0] if ":" in host else host
+
+
+def host_bucket(request: HttpRequest) -> str | None:
+    """The bucket named by a virtual-hosted Host, if any."""
+    hostname = _hostname(request)
+    if ".execute-api." in hostname.lower():
+        return None
+    found = _VIRTUAL_HOST.match(hostname) or _LOCALHOST.match(hostname)
+    return found.group("bucket") if found else None
+
+
+def _s3_host(request: HttpRequest) -> bool:
+    hostname = _hostname(request).lower()
+    return bool(host_bucket(request)) or hostname.startswith("s3.") or hostname == "s3"
+
+
+def is_s3(request: HttpRequest, scope: CredentialScope | None) -> bool:
+    if scope is not None:
+        return scope.service == "s3"
+    if "authorization" in request.headers or "x-amz-target" in request.headers:
+        return False
+    if _s3_host(request):
+        return True
+    return request.method == "POST" and request.content_type == "multipart/form-data"
+
+
+def _choose(operation: OperationModel, request: HttpRequest, query: dict[str, list[str]]) -> str:
+    name = _PREFERRED.get(operation.name, operation.name)
+    copy = "x-amz-copy-source" in request.headers
+    upload = "uploadId" in query
+    if name in ("PutObject", "CopyObject", "UploadPart", "UploadPartCopy"):
+        if upload and "partNumber" in query:
+            return "UploadPartCopy" if copy else "UploadPart"
+        return "CopyObject" if copy else "PutObject"
+    if name in ("GetObject", "ListParts"):
+        return "ListParts" if upload else "GetObject"
+    if name in ("DeleteObject", "AbortMultipartUpload"):
+        return "AbortMultipartUpload" if upload else "DeleteObject"
+    return name
+
+
+def match(request: HttpRequest) -> tuple[OperationModel, dict[str, str]] | None:
+    """The S3 operation of `request` and its labels (Bucket, Key), or None."""
+    model = specs.service_model("s3")
+    bucket = host_bucket(request)
+    path = request.raw_path.partition("?")[0] or "/"
+    if bucket is not None:
+        path = "/" + quote(bucket, safe="") + (path if path != "/" else "")
+    query = parse_qs(request.query_string, keep_blank_values=True)
+    form = request.method == "POST" and request.content_type == "multipart/form-data"
+    if form and path.count("/") == 1 and path != "/":
+        return specs.operation_model("s3", POST_OBJECT), {"Bucket": path[1:]}
+    found = rest_routing.match_operation(model, request.method, path, request.query_string)
+    if found is None:
+        return None
+    operation, labels = found
+    name = _choose(operation, request, query)
+    if name != operation.name:
+        operation = specs.operation_model("s3", name)
+    return operation, labels
