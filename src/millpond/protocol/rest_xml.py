@@ -111,6 +111,11 @@ def parse_request(operation: OperationModel, request: HttpRequest, labels: dict[
                 params[payload] = read_element(member, parse_document(request.body))
             except BadXml as exc:
                 raise malformed_xml() from exc
+    elif request.body and any("location" not in m.serialization for m in shape.members.values()):
+        try:
+            params.update(read_element(shape, parse_document(request.body)))  # body members, no payload
+        except BadXml as exc:
+            raise malformed_xml() from exc
     return params
 
 
@@ -191,15 +196,15 @@ def serialize_response(operation: OperationModel, result: dict[str, Any], reques
             root = member.serialization.get("name", member.name)
             body = write_document(member, root, value, NAMESPACE)
             content_type = content_type or CONTENT_TYPE
+    elif operation.name == "GetBucketLocation":
+        # botocore reads this document's root text; for us-east-1 AWS leaves it empty.
+        location = escape(str(body_members.get("LocationConstraint") or ""))
+        text = f'<?xml version="1.0" encoding="UTF-8"?>\n<LocationConstraint xmlns="{NAMESPACE}">'
+        body = (text + location + "</LocationConstraint>").encode("utf-8")
+        content_type = content_type or CONTENT_TYPE
     elif body_members:
-        if operation.name == "GetBucketLocation":
-            # botocore reads this document's root text; AWS writes no element for us-east-1.
-            location = escape(str(body_members.get("LocationConstraint") or ""))
-            text = f'<?xml version="1.0" encoding="UTF-8"?>\n<LocationConstraint xmlns="{NAMESPACE}">'
-            body = (text + location + "</LocationConstraint>").encode("utf-8")
-        else:
-            root = ROOT_NAMES.get(shape.name, shape.name.removesuffix("Output") + "Result")
-            body = write_document(shape, root, body_members, NAMESPACE)
+        root = ROOT_NAMES.get(shape.name, shape.name.removesuffix("Output") + "Result")
+        body = write_document(shape, root, body_members, NAMESPACE)
         content_type = content_type or CONTENT_TYPE
     if content_type is not None:
         headers.append(("Content-Type", content_type))

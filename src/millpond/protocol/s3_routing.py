@@ -1,6 +1,7 @@
 """Recognising S3 requests and finding their operation.
 
-An S3 request is signed for service `s3` (Authorization header or presigned X-Amz-Credential), or sent to
+An S3 request is signed for service `s3` (Authorization header or presigned X-Amz-Credential) or with
+SigV2 (`AWS key:signature`, or AWSAccessKeyId/Signature presigned URLs, which only S3 takes), or sent to
 a virtual-hosted Host (`<bucket>.s3.<anything>`, `<bucket>.localhost`, `s3.<anything>`), or is a browser
 form upload (unsigned multipart/form-data POST). The bucket comes from the Host when virtual-hosted,
 else from the first path segment. Operations that share a method and path in the model (PutObject,
@@ -11,6 +12,7 @@ CopyObject, UploadPart, UploadPartCopy; GetObject and ListParts; ...) are told a
 from __future__ import annotations
 
 import re
+from functools import cache
 from urllib.parse import parse_qs, quote
 
 from botocore.model import OperationModel
@@ -60,6 +62,10 @@ def _s3_host(request: HttpRequest) -> bool:
 def is_s3(request: HttpRequest, scope: CredentialScope | None) -> bool:
     if scope is not None:
         return scope.service == "s3"
+    if request.headers.get("authorization", "").startswith("AWS "):
+        return True  # SigV2, which only S3 still takes
+    if "Signature=" in request.query_string and "AWSAccessKeyId=" in request.query_string:
+        return True  # a SigV2 presigned URL (botocore's default for S3 presigning)
     if "authorization" in request.headers or "x-amz-target" in request.headers:
         return False
     if _s3_host(request):
@@ -67,19 +73,47 @@ def is_s3(request: HttpRequest, scope: CredentialScope | None) -> bool:
     return request.method == "POST" and request.content_type == "multipart/form-data"
 
 
-def _choose(operation: OperationModel, request: HttpRequest, query: dict[str, list[str]]) -> str:
-    name = _PREFERRED.get(operation.name, operation.name)
-    copy = "x-amz-copy-source" in request.headers
-    upload = "uploadId" in query
-    if name in ("PutObject", "CopyObject", "UploadPart", "UploadPartCopy"):
-        if upload and "partNumber" in query:
-            return "UploadPartCopy" if copy else "UploadPart"
-        return "CopyObject" if copy else "PutObject"
-    if name in ("GetObject", "ListParts"):
-        return "ListParts" if upload else "GetObject"
-    if name in ("DeleteObject", "AbortMultipartUpload"):
-        return "AbortMultipartUpload" if upload else "DeleteObject"
-    return name
+@cache
+def _siblings() -> dict[tuple[str, str], list[OperationModel]]:
+    """(method, requestUri) -> every operation the model declares there."""
+    model = specs.service_model("s3")
+    found: dict[tuple[str, str], list[OperationModel]] = {}
+    for name in model.operation_names:
+        operation = model.operation_model(name)
+        found.setdefault((operation.http["method"], operation.http["requestUri"]), []).append(operation)
+    return found
+
+
+def _required_located(operation: OperationModel) -> list[tuple[str, str]]:
+    shape = operation.input_shape
+    if shape is None:
+        return []
+    out = []
+    for name in shape.required_members:
+        member = shape.members[name]
+        location = member.serialization.get("location")
+        if location in ("querystring", "header"):
+            out.append((location, member.serialization.get("name", name)))
+    return out
+
+
+def _choose(operation: OperationModel, request: HttpRequest, query: dict[str, list[str]]) -> OperationModel:
+    """Among operations sharing a method and path, the one whose required query parameters and headers
+    the request carries, the most demanding first (UploadPartCopy over UploadPart over PutObject)."""
+    candidates = _siblings().get((operation.http["method"], operation.http["requestUri"]), [operation])
+    best, best_score = operation, -1
+    for candidate in candidates:
+        required = _required_located(candidate)
+        present = all(
+            (key in query) if where == "querystring" else (key.lower() in request.headers)
+            for where, key in required
+        )
+        if present and len(required) > best_score:
+            best, best_score = candidate, len(required)
+        elif present and len(required) == best_score and _PREFERRED.get(best.name) == candidate.name:
+            best = candidate
+    preferred = _PREFERRED.get(best.name)
+    return specs.operation_model("s3", preferred) if preferred else best
 
 
 def match(request: HttpRequest) -> tuple[OperationModel, dict[str, str]] | None:
@@ -97,7 +131,4 @@ def match(request: HttpRequest) -> tuple[OperationModel, dict[str, str]] | None:
     if found is None:
         return None
     operation, labels = found
-    name = _choose(operation, request, query)
-    if name != operation.name:
-        operation = specs.operation_model("s3", name)
-    return operation, labels
+    return _choose(operation, request, query), labels

@@ -70,7 +70,7 @@ class Notifier:
         parts = arn.split(":")
         return self.targets.get(parts[2]) if len(parts) >= 6 else None
 
-    async def validate(self, bucket: Bucket, config: dict[str, Any], request_id: str) -> None:
+    async def validate(self, bucket: Bucket, config: dict[str, Any], request_id: str, now: float) -> None:
         """Checks every destination and sends it s3:TestEvent, as S3 does when a configuration is put."""
         failed = []
         arns = [
@@ -87,7 +87,7 @@ class Notifier:
         test = {
             "Service": "Amazon S3",
             "Event": "s3:TestEvent",
-            "Time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z",
+            "Time": datetime.fromtimestamp(now, UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z",
             "Bucket": bucket.name,
             "RequestId": request_id,
             "HostId": uuid.uuid4().hex,

@@ -17,10 +17,10 @@ from millpond.clock import Clock
 from millpond.context import RequestContext
 from millpond.errors import AwsError
 from millpond.services.s3 import configs, listing, reads
-from millpond.services.s3.common import S3State, owner
+from millpond.services.s3.common import S3State, new_version_id, owner
 from millpond.services.s3.errors import malformed_xml, no_such_bucket
 from millpond.services.s3.multipart import Multipart
-from millpond.services.s3.notifications import Notifier
+from millpond.services.s3.notifications import CONFIG_KINDS, Notifier
 from millpond.services.s3.objects import Objects, acl_document
 from millpond.services.s3.repository import Bucket, S3Repository
 
@@ -236,7 +236,10 @@ class S3Provider:
                 raise malformed_xml()
             configs.validate(config, document)
             if config.name == "notification":
-                await self.s.notifier.validate(bucket, document, ctx.request_id)
+                await self.s.notifier.validate(bucket, document, ctx.request_id, self.s.now())
+                for kind in CONFIG_KINDS:
+                    for item in document.get(kind) or []:
+                        item.setdefault("Id", new_version_id())  # S3 names a configuration given no Id
             stored = configs.encode(document)
             await self.s.repo.update_bucket(bucket.name, lambda b: b.configs.__setitem__(config.name, stored))
             return {}
