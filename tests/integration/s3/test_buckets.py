@@ -90,8 +90,13 @@ def test_sub_resources_stored(s3: Any, bucket: str) -> None:
     with pytest.raises(ClientError) as raised:
         s3.get_bucket_cors(Bucket=bucket)
     assert code(raised) == ("NoSuchCORSConfiguration", 404)
-    policy = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
-              "Resource": f"arn:aws:s3:::{bucket}/*"}]}  # fmt: skip
+    statement = {
+        "Effect": "Allow",
+        "Principal": "*",
+        "Action": "s3:GetObject",
+        "Resource": f"arn:aws:s3:::{bucket}/*",
+    }
+    policy = {"Version": "2012-10-17", "Statement": [statement]}
     s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(policy))
     assert json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"]) == policy
     with pytest.raises(ClientError) as raised:

@@ -213,11 +213,11 @@ def test_multipart_upload_rules(s3: Any, bucket: str) -> None:
         s3.upload_part(Bucket=bucket, Key="small", UploadId=small, PartNumber=n, Body=b"x")["ETag"]
         for n in (1, 2)
     ]
+    small_parts = [{"PartNumber": n, "ETag": t} for n, t in zip((1, 2), tags, strict=True)]
     with pytest.raises(ClientError) as raised:
         s3.complete_multipart_upload(
-            Bucket=bucket, Key="small", UploadId=small,
-            MultipartUpload={"Parts": [{"PartNumber": n, "ETag": t} for n, t in zip((1, 2), tags, strict=True)]},
-        )  # fmt: skip
+            Bucket=bucket, Key="small", UploadId=small, MultipartUpload={"Parts": small_parts}
+        )
     assert code(raised) == ("EntityTooSmall", 400)
     s3.abort_multipart_upload(Bucket=bucket, Key="small", UploadId=small)
     with pytest.raises(ClientError) as raised:
