@@ -14,6 +14,7 @@ class BodyStream:
     def __init__(self, chunks: AsyncIterator[bytes]) -> None:
         self._chunks = chunks
         self.trailers: dict[str, str] = {}
+        self.announced: list[str] = []  # trailer names the request announced (x-amz-trailer)
 
     def __aiter__(self) -> AsyncIterator[bytes]:
         return self._chunks.__aiter__()

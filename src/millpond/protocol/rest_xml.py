@@ -121,13 +121,16 @@ def parse_request(operation: OperationModel, request: HttpRequest, labels: dict[
 
 def _blob_body(request: HttpRequest) -> Any:
     """The raw body: bytes, or a BodyStream when the request is streamed (aws-chunked decoded)."""
-    if request.stream is not None:
-        if aws_chunked.is_chunked(request.headers):
-            return aws_chunked.decode(request.stream)
-        return request.stream
-    if aws_chunked.is_chunked(request.headers):
-        return aws_chunked.decode_bytes(request.body)
-    return request.body
+    if not aws_chunked.is_chunked(request.headers):
+        return request.stream if request.stream is not None else request.body
+    body = (
+        aws_chunked.decode(request.stream)
+        if request.stream is not None
+        else aws_chunked.decode_bytes(request.body)
+    )
+    announced = request.headers.get("x-amz-trailer", "")
+    body.announced = [name.strip().lower() for name in announced.split(",") if name.strip()]
+    return body
 
 
 def _parse_header(member: Shape, value: str) -> Any:

@@ -13,9 +13,8 @@ from tests.support.server import CREDENTIALS, ServerProcess
 
 
 def s3_client(server: ServerProcess, region: str = "us-east-1", **config: Any) -> Any:
-    settings = Config(
-        retries={"max_attempts": 1, "mode": "standard"}, s3={"addressing_style": "path"}, **config
-    )
+    config.setdefault("s3", {"addressing_style": "path"})
+    settings = Config(retries={"max_attempts": 1, "mode": "standard"}, **config)
     credentials = {**CREDENTIALS, "region_name": region}
     return boto3.client("s3", endpoint_url=server.url, config=settings, **credentials)
 

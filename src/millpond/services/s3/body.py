@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from millpond.checksums import ALGORITHMS, Checksum
+from millpond.errors import AwsError
 from millpond.services.s3.errors import bad_digest, invalid_request
 from millpond.services.s3.repository import BlobStore
 
@@ -37,19 +38,29 @@ def requested_algorithms(params: Mapping[str, Any]) -> list[str]:
 
 
 async def receive(blobs: BlobStore, body: Any, params: Mapping[str, Any], default: bool = True) -> Received:
-    algorithms = requested_algorithms(params) or ([DEFAULT_ALGORITHM] if default else [])
+    algorithms = requested_algorithms(params)
+    for name in getattr(body, "announced", []):  # a checksum sent as a trailer
+        alg = name.removeprefix("x-amz-checksum-").upper()
+        if name.startswith("x-amz-checksum-") and alg in ALGORITHMS and alg not in algorithms:
+            algorithms.append(alg)
+    algorithms = algorithms or ([DEFAULT_ALGORITHM] if default else [])
     checksums = {alg: Checksum(alg) for alg in algorithms}
     md5 = hashlib.md5()
     size = 0
     writer = blobs.writer()
     try:
         chunks: AsyncIterable[bytes] = _as_chunks(body)
-        async for chunk in chunks:
-            size += len(chunk)
-            md5.update(chunk)
-            for checksum in checksums.values():
-                checksum.update(chunk)
-            writer.write(chunk)
+        try:
+            async for chunk in chunks:
+                size += len(chunk)
+                md5.update(chunk)
+                for checksum in checksums.values():
+                    checksum.update(chunk)
+                writer.write(chunk)
+        except (ValueError, ConnectionError) as exc:  # the framing broke off, or the client left
+            raise AwsError(
+                "IncompleteBody", f"The request body is incomplete or malformed: {exc}", 400
+            ) from None
         trailers: Mapping[str, str] = getattr(body, "trailers", {}) or {}
         _verify(params, trailers, checksums, md5.digest())
         blob = await writer.finish()
