@@ -78,6 +78,13 @@ class S3Provider:
         if close is not None:
             close()
 
+    async def object_bytes(self, bucket: str, key: str, version_id: str | None = None) -> bytes:
+        """A whole object (Lambda code from S3); raises S3's NoSuchBucket/NoSuchKey/NoSuchVersion."""
+        version = self.objects.find(self.s.bucket(bucket), key, version_id)
+        if not version.blob:
+            return b""
+        return b"".join([chunk async for chunk in self.s.repo.blobs.read(version.blob)])
+
     # -- buckets ---------------------------------------------------------------------------------------------
 
     async def create_bucket(self, ctx: RequestContext, params: Params) -> dict[str, Any]:
