@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,11 +21,14 @@ class S3State:
     clock: Clock
     account_id: str
     notifier: Notifier
+    on_request: Callable[[], None] | None = None
 
     def now(self) -> float:
         return round(self.clock.now(), 3)
 
     def bucket(self, name: str) -> Bucket:
+        if self.on_request is not None:
+            self.on_request()  # lets housekeeping (lifecycle expiration) run when it is due
         bucket = self.repo.get_bucket(name)
         if bucket is None:
             raise no_such_bucket(name)

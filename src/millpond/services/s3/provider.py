@@ -19,6 +19,7 @@ from millpond.errors import AwsError
 from millpond.services.s3 import configs, listing, reads
 from millpond.services.s3.common import S3State, new_version_id, owner
 from millpond.services.s3.errors import malformed_xml, no_such_bucket
+from millpond.services.s3.lifecycle import Lifecycle
 from millpond.services.s3.multipart import Multipart
 from millpond.services.s3.notifications import CONFIG_KINDS, Notifier
 from millpond.services.s3.objects import Objects, acl_document
@@ -49,6 +50,8 @@ class S3Provider:
         self.s = S3State(repo, clock, account_id, notifier)
         self.objects = Objects(self.s)
         self.multipart = Multipart(self.s, self.objects)
+        self.lifecycle = Lifecycle(self.s)
+        self.s.on_request = self.lifecycle.poke
         self._methods: dict[str, Callable[..., Any]] = {}
         for name in OBJECT_METHODS:
             self._methods[name] = getattr(self.objects, name)
@@ -249,6 +252,8 @@ class S3Provider:
                         item.setdefault("Id", new_version_id())  # S3 names a configuration given no Id
             stored = configs.encode(document)
             await self.s.repo.update_bucket(bucket.name, lambda b: b.configs.__setitem__(config.name, stored))
+            if config.name == "lifecycle":
+                self.lifecycle.housekeeping.run_now(self.s.clock.now())
             return {}
 
         return put
