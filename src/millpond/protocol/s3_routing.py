@@ -59,6 +59,20 @@ def _s3_host(request: HttpRequest) -> bool:
     return bool(host_bucket(request)) or hostname.startswith("s3.") or hostname == "s3"
 
 
+def bucket_of(request: HttpRequest) -> str | None:
+    """The bucket a request addresses: from a virtual-hosted Host, else the first path segment."""
+    found = host_bucket(request)
+    if found is not None:
+        return found
+    first = request.path.lstrip("/").split("/", 1)[0]
+    return first or None
+
+
+def is_preflight(request: HttpRequest) -> bool:
+    """A browser's CORS preflight (no AWS service but S3 answers OPTIONS on this port)."""
+    return request.method == "OPTIONS" and "access-control-request-method" in request.headers
+
+
 def is_s3(request: HttpRequest, scope: CredentialScope | None) -> bool:
     if scope is not None:
         return scope.service == "s3"

@@ -6,16 +6,17 @@ import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, cast
 
 from millpond.clock import VirtualClock
 from millpond.config import Settings
 from millpond.protocol import s3_routing
 from millpond.protocol.http import BodyStream, HttpRequest, HttpResponse
 from millpond.protocol.sigv4 import credential_scope
-from millpond.server import console, execute_api, internal
+from millpond.server import console, execute_api, internal, s3
 from millpond.server.streaming import send_stream
 from millpond.server.wiring import System, build_system
+from millpond.services.s3.provider import S3Provider
 
 log = logging.getLogger("millpond")
 
@@ -45,8 +46,12 @@ class MillpondApp:
                 response = await internal.handle(self.system, request, self.started_at)
             elif execute_api.target(request) is not None:
                 response = await execute_api.handle(self.system, scope, request, endpoint_url(scope, request))
+            elif s3_routing.is_preflight(request):
+                response = await s3.preflight(cast(S3Provider, self.system.providers["s3"]), request)
             else:
                 response = await self.system.gateway.handle(request, endpoint_url(scope, request))
+                if "origin" in request.headers and s3_routing.is_s3(request, credential_scope(request)):
+                    s3.add_cors(cast(S3Provider, self.system.providers["s3"]), request, response)
             if response.stream is None:
                 await send_response(send, response, head=request.method == "HEAD")
             else:

@@ -1,5 +1,6 @@
 """Wiring S3: its blob folder (under the data directory, or a temp folder for --in-memory), its
-repository, and the notifier that delivers its events through the other services' providers."""
+repository, the notifier that delivers its events through the other services' providers, and CORS
+(preflight OPTIONS answers and the headers added to S3 answers that carry an Origin)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,10 @@ from pathlib import Path
 
 from millpond.clock import Clock
 from millpond.config import Settings
+from millpond.errors import AwsError
+from millpond.protocol import rest_xml, s3_routing, specs
+from millpond.protocol.gateway import new_request_id
+from millpond.protocol.http import HttpRequest, HttpResponse
 from millpond.services.s3.notifications import Notifier
 from millpond.services.s3.provider import S3Provider
 from millpond.storage.engine import Engine
@@ -30,3 +35,29 @@ def build_s3(settings: Settings, clock: Clock, engine: Engine, providers: dict[s
         blobs = FileBlobStore(Path(settings.data_dir) / "s3")
     notifier = Notifier(providers, settings.endpoint_url, settings.account_id)
     return S3Provider(SqliteS3Repository(engine, blobs), clock, settings.account_id, notifier)
+
+
+async def preflight(provider: S3Provider, request: HttpRequest) -> HttpResponse:
+    """A CORS preflight (OPTIONS) on a bucket or object, answered from the bucket's CORS rules."""
+    request_id = new_request_id()
+    wanted = request.headers.get("access-control-request-headers", "")
+    headers = [h.strip().lower() for h in wanted.split(",") if h.strip()]
+    bucket = s3_routing.bucket_of(request) or ""
+    try:
+        allowed = provider.cors_preflight(
+            bucket,
+            request.headers.get("origin"),
+            request.headers.get("access-control-request-method"),
+            headers,
+        )
+    except AwsError as error:
+        return rest_xml.serialize_error(specs.service_model("s3"), error, request_id)
+    return HttpResponse(200, [*rest_xml.response_headers(request_id), *allowed], b"")
+
+
+def add_cors(provider: S3Provider, request: HttpRequest, response: HttpResponse) -> None:
+    """Adds the bucket's CORS headers to the answer of an S3 request that carries an Origin."""
+    origin = request.headers.get("origin")
+    bucket = s3_routing.bucket_of(request)
+    if origin and bucket:
+        response.headers.extend(provider.cors_headers(bucket, origin, request.method))

@@ -133,3 +133,31 @@ def test_unsupported_operation_names_itself(s3: Any, bucket: str) -> None:
     assert "GetBucketAnalyticsConfiguration" in error["Message"]
     assert raised.value.response["ResponseMetadata"]["HTTPStatusCode"] == 501
     assert Config  # imported for the client configs above
+
+
+def test_cors_preflight_and_response_headers(server: ServerProcess, s3: Any, bucket: str) -> None:
+    s3.put_object(Bucket=bucket, Key="page.html", Body=b"<html>")
+    url = f"{server.url}/{bucket}/page.html"
+    preflight = {"Origin": "https://app.example.com", "Access-Control-Request-Method": "PUT"}
+    assert httpx.options(url, headers=preflight).status_code == 403  # no CORS configuration yet
+    rule = {
+        "AllowedOrigins": ["https://*.example.com"],
+        "AllowedMethods": ["GET", "PUT"],
+        "AllowedHeaders": ["*"],
+    }
+    rules = [{**rule, "ExposeHeaders": ["ETag"], "MaxAgeSeconds": 300}]
+    s3.put_bucket_cors(Bucket=bucket, CORSConfiguration={"CORSRules": rules})
+    allowed = httpx.options(
+        url, headers={**preflight, "Access-Control-Request-Headers": "content-type,x-amz-meta-a"}
+    )
+    assert allowed.status_code == 200
+    assert allowed.headers["access-control-allow-origin"] == "https://app.example.com"
+    assert "PUT" in allowed.headers["access-control-allow-methods"]
+    assert allowed.headers["access-control-allow-headers"] == "content-type, x-amz-meta-a"
+    assert allowed.headers["access-control-max-age"] == "300"
+    refused = httpx.options(url, headers={**preflight, "Origin": "https://evil.test"})
+    assert refused.status_code == 403 and "<Code>AccessForbidden</Code>" in refused.text
+    got = httpx.get(url, headers={"Origin": "https://app.example.com", "Authorization": SIGNED})
+    assert got.status_code == 200
+    assert got.headers["access-control-allow-origin"] == "https://app.example.com"
+    assert got.headers["access-control-expose-headers"] == "ETag"

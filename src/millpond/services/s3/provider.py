@@ -16,7 +16,7 @@ from botocore import xform_name
 from millpond.clock import Clock
 from millpond.context import RequestContext
 from millpond.errors import AwsError
-from millpond.services.s3 import configs, listing, reads
+from millpond.services.s3 import configs, cors, listing, reads
 from millpond.services.s3.common import S3State, new_version_id, owner
 from millpond.services.s3.errors import malformed_xml, no_such_bucket
 from millpond.services.s3.lifecycle import Lifecycle
@@ -87,6 +87,15 @@ class S3Provider:
         if not version.blob:
             return b""
         return b"".join([chunk async for chunk in self.s.repo.blobs.read(version.blob)])
+
+    def cors_preflight(
+        self, bucket: str, origin: str | None, method: str | None, headers: list[str]
+    ) -> cors.Headers:
+        return cors.preflight(self.s.bucket(bucket).configs.get("cors"), origin, method, headers)
+
+    def cors_headers(self, bucket: str, origin: str, method: str) -> cors.Headers:
+        found = self.s.repo.get_bucket(bucket)
+        return cors.actual(found.configs.get("cors"), origin, method) if found is not None else []
 
     # -- buckets ---------------------------------------------------------------------------------------------
 
