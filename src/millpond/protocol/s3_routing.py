@@ -21,13 +21,11 @@ from millpond.protocol import rest_routing, specs
 from millpond.protocol.http import HttpRequest
 from millpond.protocol.sigv4 import CredentialScope
 
-__all__ = ["POST_OBJECT", "host_bucket", "is_s3", "match"]
+__all__ = ["bucket_of", "host_bucket", "is_preflight", "is_s3", "match"]
 
 # A bucket in the Host: `<bucket>.s3.<anything>`, `<bucket>.s3-<region>...`, or `<bucket>.localhost`.
 _VIRTUAL_HOST = re.compile(r"^(?P<bucket>.+?)\.s3[.-]", re.IGNORECASE)
 _LOCALHOST = re.compile(r"^(?P<bucket>[^:]+)\.localhost$", re.IGNORECASE)
-# The operation a browser form upload (POST Object) is answered as; it has no botocore model of its own.
-POST_OBJECT = "PutObject"
 # Where two operations share method, path and query, the one S3 serves for it.
 _PREFERRED = {
     "GetBucketLifecycle": "GetBucketLifecycleConfiguration",
@@ -138,9 +136,6 @@ def match(request: HttpRequest) -> tuple[OperationModel, dict[str, str]] | None:
     if bucket is not None:
         path = "/" + quote(bucket, safe="") + (path if path != "/" else "")
     query = parse_qs(request.query_string, keep_blank_values=True)
-    form = request.method == "POST" and request.content_type == "multipart/form-data"
-    if form and path.count("/") == 1 and path != "/":
-        return specs.operation_model("s3", POST_OBJECT), {"Bucket": path[1:]}
     found = rest_routing.match_operation(model, request.method, path, request.query_string)
     if found is None:
         return None

@@ -10,7 +10,7 @@ from typing import Any, cast
 
 from millpond.clock import VirtualClock
 from millpond.config import Settings
-from millpond.protocol import s3_routing
+from millpond.protocol import s3_form, s3_routing
 from millpond.protocol.http import BodyStream, HttpRequest, HttpResponse
 from millpond.protocol.sigv4 import credential_scope
 from millpond.server import console, execute_api, internal, s3
@@ -46,6 +46,8 @@ class MillpondApp:
                 response = await internal.handle(self.system, request, self.started_at)
             elif execute_api.target(request) is not None:
                 response = await execute_api.handle(self.system, scope, request, endpoint_url(scope, request))
+            elif s3_form.is_form_upload(request) and credential_scope(request) is None:
+                response = await s3.form_upload(self.system, request, endpoint_url(scope, request))
             elif s3_routing.is_preflight(request):
                 response = await s3.preflight(cast(S3Provider, self.system.providers["s3"]), request)
             else:

@@ -7,11 +7,13 @@ from __future__ import annotations
 import shutil
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 from millpond.clock import Clock
 from millpond.config import Settings
+from millpond.context import RequestContext
 from millpond.errors import AwsError
-from millpond.protocol import rest_xml, s3_routing, specs
+from millpond.protocol import rest_xml, s3_form, s3_routing, specs
 from millpond.protocol.gateway import new_request_id
 from millpond.protocol.http import HttpRequest, HttpResponse
 from millpond.services.s3.notifications import Notifier
@@ -19,6 +21,9 @@ from millpond.services.s3.provider import S3Provider
 from millpond.storage.engine import Engine
 from millpond.storage.s3 import SqliteS3Repository
 from millpond.storage.s3_blobs import FileBlobStore
+
+if TYPE_CHECKING:
+    from millpond.server.wiring import System
 
 
 class _TemporaryBlobs(FileBlobStore):
@@ -61,3 +66,26 @@ def add_cors(provider: S3Provider, request: HttpRequest, response: HttpResponse)
     bucket = s3_routing.bucket_of(request)
     if origin and bucket:
         response.headers.extend(provider.cors_headers(bucket, origin, request.method))
+
+
+async def form_upload(system: System, request: HttpRequest, url: str) -> HttpResponse:
+    """POST Object: a browser form upload, stored as PutObject stores it (protocol/s3_form reads the form)."""
+    provider = cast(S3Provider, system.providers["s3"])
+    account_id, region = system.settings.account_id, system.settings.region
+    request_id = new_request_id()
+    try:
+        bucket = s3_routing.bucket_of(request) or ""
+        if request.stream is not None:
+            try:
+                request.body = await request.stream.read(s3_form.MAX_FORM_BYTES)
+            except ValueError:
+                raise AwsError(
+                    "EntityTooLarge", "Your proposed upload exceeds the maximum allowed size", 400
+                ) from None
+            request.stream = None
+        form = s3_form.parse(request, bucket, provider.s.clock.now())
+        ctx = RequestContext(account_id, region, request_id, url, "s3", "PutObject")
+        result = await provider.put_object(ctx, form.params)
+        return s3_form.answer(form, result, url, request_id)
+    except AwsError as error:
+        return rest_xml.serialize_error(specs.service_model("s3"), error, request_id)

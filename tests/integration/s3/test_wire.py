@@ -161,3 +161,22 @@ def test_cors_preflight_and_response_headers(server: ServerProcess, s3: Any, buc
     assert got.status_code == 200
     assert got.headers["access-control-allow-origin"] == "https://app.example.com"
     assert got.headers["access-control-expose-headers"] == "ETag"
+
+
+def test_post_object_browser_form_upload(server: ServerProcess, s3: Any, bucket: str) -> None:
+    post = s3.generate_presigned_post(bucket, "uploads/${filename}", Fields={"success_action_status": "201"},
+                                      Conditions=[{"success_action_status": "201"}])  # fmt: skip
+    fields = {**post["fields"], "x-amz-meta-origin": "form", "Content-Type": "text/csv"}
+    reply = httpx.post(post["url"], data=fields, files={"file": ("report.csv", b"a,b\n1,2\n", "text/csv")})
+    assert reply.status_code == 201, reply.text
+    assert "<Key>uploads/report.csv</Key>" in reply.text
+    got = s3.get_object(Bucket=bucket, Key="uploads/report.csv")
+    assert (got["Body"].read(), got["ContentType"], got["Metadata"]) == (
+        b"a,b\n1,2\n",
+        "text/csv",
+        {"origin": "form"},
+    )
+    plain = httpx.post(f"{server.url}/{bucket}", data={"key": "plain.txt"}, files={"file": ("x", b"plain")})
+    assert plain.status_code == 204 and plain.headers["etag"]
+    missing_key = httpx.post(f"{server.url}/{bucket}", files={"file": ("x", b"no key")})
+    assert missing_key.status_code == 400 and "<Code>InvalidArgument</Code>" in missing_key.text
