@@ -123,6 +123,7 @@ def test_health_reset_and_clock_routes(server: ServerProcess) -> None:
         "sts",
         "cloudwatch",
         "logs",
+        "s3",
     }
     assert health["services"]["sts"]["state"] == "running"
     assert health["uptime"] >= 0

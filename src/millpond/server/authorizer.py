@@ -18,7 +18,7 @@ from millpond.clock import Clock
 from millpond.config import Settings
 from millpond.context import RequestContext
 from millpond.errors import AwsError
-from millpond.protocol import sigv4
+from millpond.protocol import sigv2, sigv4
 from millpond.protocol.http import HttpRequest
 from millpond.protocol.routing import Route
 from millpond.services.apigateway.provider import ApiGatewayProvider
@@ -56,6 +56,8 @@ class IamAuthorizer:
     def authenticate(self, found: Route, request: HttpRequest) -> object:
         service = found.service
         header = request.headers.get("authorization", "")
+        if found.scope is None and service == "s3" and (v2 := sigv2.signed_v2(request)) is not None:
+            return self._authenticate_v2(request, v2)
         if found.scope is None:
             if not header and "X-Amz-Credential" not in request.query_string:
                 raise auth_errors.missing_token(service)
@@ -75,6 +77,19 @@ class IamAuthorizer:
                 raise auth_errors.unknown_key(service)
             if credential.expiration is not None and credential.expiration <= self.clock.now():
                 raise auth_errors.expired_token(service)
+        return credential
+
+    def _authenticate_v2(self, request: HttpRequest, signed: sigv2.SignedV2) -> object:
+        credential = self.identities.find(signed.access_key_id)
+        if credential is None:
+            raise auth_errors.unknown_key("s3")
+        failure = sigv2.verify_v2(request, signed, credential.secret, self.clock.now())
+        if failure is not None:
+            raise auth_errors.auth_error("s3", failure.reason, failure.message)
+        if credential.session_token is not None and request.headers.get("x-amz-security-token") != (
+            credential.session_token
+        ):
+            raise auth_errors.unknown_key("s3")
         return credential
 
     # -- authorization -------------------------------------------------------------------------------------
