@@ -110,5 +110,6 @@ async def build_system(settings: Settings, clock: VirtualClock) -> System:
     providers["apigateway"] = ApiGatewayProvider(apigateway, clock, lambda_invoke)
     providers["s3"] = s3 = build_s3(settings, clock, engine, providers)
     cast(LambdaProvider, providers["lambda"]).code_from_s3 = s3.object_bytes
+    s3.storage_metrics.sink = cloudwatch.emission.add
     authorizer = build_authorizer(settings, clock, providers) if settings.enforce_iam else None
     return System(settings, clock, engine, clock_store, providers, authorizer)

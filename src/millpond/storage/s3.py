@@ -216,6 +216,13 @@ class SqliteS3Repository(S3Repository):
         rows = self._engine.read(lambda c: c.execute(sql, params).fetchall())
         return [_version(row) for row in rows]
 
+    def bucket_totals(self, bucket: str) -> tuple[int, int]:
+        sql = "SELECT COUNT(*), COALESCE(SUM(json_extract(document, '$.size')), 0) FROM s3_objects "
+        row = self._engine.read(
+            lambda c: c.execute(sql + "WHERE bucket = ? AND delete_marker = 0", (bucket,)).fetchone()
+        )
+        return int(row[0]), int(row[1])
+
     def expired_candidates(self, bucket: str) -> list[ObjectVersion]:
         return self.list_latest(bucket, "", "", 1_000_000)
 

@@ -43,3 +43,42 @@ def test_expiration_follows_the_virtual_clock(tmp_path: Path) -> None:
         ]
     finally:
         server.stop()
+
+
+def test_daily_storage_metrics(tmp_path: Path) -> None:
+    server = make_server(tmp_path, "--in-memory").start()
+    try:
+        s3: Any = s3_client(server)
+        s3.create_bucket(Bucket="metered")
+        for i in range(3):
+            s3.put_object(Bucket="metered", Key=f"k{i}", Body=b"x" * 100)
+        server.post("/_millpond/clock", {"advance": 86400})
+        s3.head_bucket(Bucket="metered")  # the day's housekeeping runs on a request
+        now = server.get("/_millpond/clock")["now"]
+        day = now - now % 86400
+        cloudwatch = server.client("cloudwatch")
+        from datetime import UTC, datetime
+
+        def stat(name: str, storage: str) -> list[float]:
+            dimensions = [
+                {"Name": "BucketName", "Value": "metered"},
+                {"Name": "StorageType", "Value": storage},
+            ]
+            found = cloudwatch.get_metric_statistics(
+                Namespace="AWS/S3",
+                MetricName=name,
+                Period=86400,
+                Statistics=["Average"],
+                Dimensions=dimensions,
+                StartTime=datetime.fromtimestamp(day, UTC),
+                EndTime=datetime.fromtimestamp(day + 86400, UTC),
+            )
+            return [p["Average"] for p in found["Datapoints"]]
+
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and not stat("NumberOfObjects", "AllStorageTypes"):
+            time.sleep(0.2)
+        assert stat("NumberOfObjects", "AllStorageTypes") == [3.0]
+        assert stat("BucketSizeBytes", "StandardStorage") == [300.0]
+    finally:
+        server.stop()

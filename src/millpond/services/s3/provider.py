@@ -20,6 +20,7 @@ from millpond.services.s3 import configs, cors, listing, reads
 from millpond.services.s3.common import S3State, new_version_id, owner
 from millpond.services.s3.errors import malformed_xml, no_such_bucket
 from millpond.services.s3.lifecycle import Lifecycle
+from millpond.services.s3.metrics import StorageMetrics
 from millpond.services.s3.multipart import Multipart
 from millpond.services.s3.notifications import CONFIG_KINDS, Notifier
 from millpond.services.s3.objects import Objects, acl_document
@@ -51,7 +52,8 @@ class S3Provider:
         self.objects = Objects(self.s)
         self.multipart = Multipart(self.s, self.objects)
         self.lifecycle = Lifecycle(self.s)
-        self.s.on_request = self.lifecycle.poke
+        self.storage_metrics = StorageMetrics(self.s, None)  # the server sets its sink (CloudWatch)
+        self.s.on_request = self._housekeeping
         self._methods: dict[str, Callable[..., Any]] = {}
         for name in OBJECT_METHODS:
             self._methods[name] = getattr(self.objects, name)
@@ -64,6 +66,10 @@ class S3Provider:
                 self._methods[xform_name("Delete" + suffix)] = self._deleter(config)
         for alias, suffix in configs.DELETE_NAMES.items():
             self._methods[xform_name("Delete" + alias)] = self._deleter(configs.CONFIGS[suffix])
+
+    def _housekeeping(self) -> None:
+        self.lifecycle.poke()
+        self.storage_metrics.poke()
 
     def __getattr__(self, name: str) -> Any:
         methods = self.__dict__.get("_methods", {})

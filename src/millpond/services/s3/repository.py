@@ -147,6 +147,10 @@ class S3Repository(Protocol):
         """Removes the upload and its parts, adding `version` (None: abort); returns blobs to delete."""
         ...
 
+    def bucket_totals(self, bucket: str) -> tuple[int, int]:
+        """(number of object versions, their bytes), delete markers left out (the storage metrics)."""
+        ...
+
     def expired_candidates(self, bucket: str) -> list[ObjectVersion]:
         """Latest, non-delete-marker versions of a bucket (lifecycle expiration)."""
         ...
