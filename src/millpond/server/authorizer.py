@@ -38,6 +38,7 @@ from millpond.services.iam.provider import IamProvider
 from millpond.services.kinesis.provider import KinesisProvider
 from millpond.services.lambda_ import functions
 from millpond.services.lambda_.provider import LambdaProvider
+from millpond.services.s3.provider import S3Provider
 from millpond.services.sqs import names
 from millpond.services.sqs.provider import SqsProvider
 from millpond.services.sts.provider import StsProvider
@@ -198,6 +199,9 @@ class IamAuthorizer:
             record = lambda_.repository.get_function(arn.split(":function:")[1].split(":")[0])
             if record is not None and record.policy:
                 return resource_policy(arn, {"Version": "2012-10-17", "Statement": record.policy})
+        s3 = self.providers.get("s3")
+        if service == "s3" and isinstance(s3, S3Provider):
+            return resource_policy(arn, _json(s3.bucket_policy(arn.split(":::", 1)[-1].split("/", 1)[0])))
         return None
 
     def _resource_tags(self, arn: str) -> dict[str, list[str]]:

@@ -57,5 +57,21 @@ def test_signatures_are_verified(tmp_path: Path) -> None:
         with pytest.raises(ClientError) as raised:
             reader.put_object(Bucket="iam-default", Key="nope", Body=b"x")
         assert raised.value.response["Error"]["Code"] == "AccessDenied"
+
+        # The bucket policy is the resource policy: it grants the reader writes under in/ and denies secret/.
+        reader_arn = "arn:aws:iam::000000000000:user/reader"
+        bucket_policy = {"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": reader_arn}, "Action": "s3:PutObject",
+             "Resource": "arn:aws:s3:::iam-default/in/*"},
+            {"Effect": "Deny", "Principal": "*", "Action": "s3:GetObject",
+             "Resource": "arn:aws:s3:::iam-default/secret/*"},
+        ]}  # fmt: skip
+        root = _client(server.url, signature="s3v4")
+        root.put_bucket_policy(Bucket="iam-default", Policy=json.dumps(bucket_policy))
+        root.put_object(Bucket="iam-default", Key="secret/x", Body=b"hidden")
+        reader.put_object(Bucket="iam-default", Key="in/allowed", Body=b"ok")
+        with pytest.raises(ClientError) as raised:
+            reader.get_object(Bucket="iam-default", Key="secret/x")
+        assert raised.value.response["Error"]["Code"] == "AccessDenied"
     finally:
         server.stop()

@@ -94,6 +94,12 @@ class S3Provider:
             return b""
         return b"".join([chunk async for chunk in self.s.repo.blobs.read(version.blob)])
 
+    def bucket_policy(self, name: str) -> str | None:
+        """The bucket's policy document (IAM enforcement evaluates it as the resource policy)."""
+        found = self.s.repo.get_bucket(name)
+        policy = found.configs.get("policy") if found is not None else None
+        return str(policy) if policy else None
+
     def cors_preflight(
         self, bucket: str, origin: str | None, method: str | None, headers: list[str]
     ) -> cors.Headers:
