@@ -37,7 +37,7 @@ def build_s3(settings: Settings, clock: Clock, engine: Engine, providers: dict[s
     if settings.in_memory:
         blobs: FileBlobStore = _TemporaryBlobs(Path(tempfile.mkdtemp(prefix="millpond-s3-")))
     else:
-        blobs = FileBlobStore(Path(settings.data_dir) / "s3")
+        blobs = FileBlobStore(Path(settings.data_dir) / "s3", fsync=settings.durability == "full")
     notifier = Notifier(providers, settings.endpoint_url, settings.account_id)
     return S3Provider(SqliteS3Repository(engine, blobs), clock, settings.account_id, notifier)
 

@@ -1,8 +1,10 @@
 """S3 object bytes as files: `<root>/tmp/` while a body arrives, `<root>/blobs/<id>` once durable.
 
-A writer appends to a temp file; `finish()` fsyncs it, renames it into blobs/ and fsyncs the folder, all
-before the caller commits the record that names the blob, so an acknowledged put survives kill -9 and a
-crash mid-upload leaves only a temp file, which the next start removes. Reads open the file first, so a
+A writer appends to a temp file; `finish()` flushes it and renames it into blobs/ before the caller commits
+the record that names the blob, so an acknowledged put survives kill -9 (the bytes are in the OS's
+cache) and a crash mid-upload leaves only a temp file, which the next start removes. At durability
+"full" the file and the folder are also fsynced before the rename is trusted (survives power loss), as
+the database's commits are. Reads open the file first, so a
 blob deleted while being read (a newer put) is still read to its end.
 """
 
@@ -41,15 +43,20 @@ class FileBlobWriter:
     async def finish(self) -> str:
         assert self._file is not None
         file, self._file = self._file, None
-        await asyncio.to_thread(self._durable, file)
+        if self._store.fsync:
+            await asyncio.to_thread(self._durable, file)  # fsyncs stay off the event loop
+        else:
+            self._durable(file)
         return self._id
 
     def _durable(self, file: BinaryIO) -> None:
         file.flush()
-        os.fsync(file.fileno())
+        if self._store.fsync:
+            os.fsync(file.fileno())
         file.close()
         os.replace(self._tmp, self._store.path(self._id))
-        _fsync_dir(self._store.blobs)
+        if self._store.fsync:
+            _fsync_dir(self._store.blobs)
 
     def abort(self) -> None:
         if self._file is not None:
@@ -59,8 +66,9 @@ class FileBlobWriter:
 
 
 class FileBlobStore:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, fsync: bool = False) -> None:
         self.root = root
+        self.fsync = fsync
         self.tmp = root / "tmp"
         self.blobs = root / "blobs"
         self.blobs.mkdir(parents=True, exist_ok=True)
