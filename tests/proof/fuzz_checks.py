@@ -19,6 +19,7 @@ CONTENT_TYPES = {
     "smithy-rpc-v2-cbor": ("application/cbor",),
     "query": ("text/xml",),
     "rest-json": ("application/json",),
+    "rest-xml": ("application/xml",),
 }
 # Mutations after which the server can no longer tell the request's protocol (any AWS shape will do).
 UNROUTABLE = {"wrong_content_type", "xml_body"}
@@ -32,7 +33,7 @@ def error_code(headers: dict[str, str], body: bytes) -> str | None:
         if "cbor" in content_type:
             decoded = cbor2.loads(body)
             return str(decoded.get("__type") or "") if isinstance(decoded, dict) else None
-        if content_type == "text/xml":
+        if content_type in ("text/xml", "application/xml"):
             root = ElementTree.fromstring(body)
             code = next((el.text for el in root.iter() if el.tag.rpartition("}")[2] == "Code"), None)
             return code or None
@@ -68,6 +69,8 @@ def check_answer(
     """None when the answer is acceptable, else what is wrong with it."""
     if status < 400:
         return None
+    if protocol == "rest-xml" and operation.http.get("method") == "HEAD" and not body:
+        return None  # S3 answers HEAD errors with a status and no body, as botocore expects
     if status == 414:
         # A URI longer than the HTTP server takes is refused before any service sees it (AWS's front
         # ends do the same): a transport-level answer, not a service error.
