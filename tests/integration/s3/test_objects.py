@@ -225,6 +225,16 @@ def test_multipart_upload_rules(s3: Any, bucket: str) -> None:
     assert code(raised) == ("NoSuchUpload", 404)
 
 
+def test_get_object_attributes(s3: Any, bucket: str) -> None:
+    put = s3.put_object(Bucket=bucket, Key="attr", Body=b"attributes", ChecksumAlgorithm="SHA256")
+    found = s3.get_object_attributes(
+        Bucket=bucket, Key="attr", ObjectAttributes=["ETag", "ObjectSize", "StorageClass", "Checksum"]
+    )
+    assert found["ETag"] == put["ETag"].strip('"')
+    assert (found["ObjectSize"], found["StorageClass"]) == (10, "STANDARD")
+    assert found["Checksum"]["ChecksumSHA256"] == put["ChecksumSHA256"]
+
+
 def test_upload_part_copy(s3: Any, bucket: str) -> None:
     source = bytes(range(256)) * 40
     s3.put_object(Bucket=bucket, Key="source", Body=source)

@@ -250,6 +250,29 @@ class Objects:
             out["VersionId"] = version.version_id
         return out
 
+    def get_object_attributes(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        version = self._version(params)
+        wanted = set(params.get("ObjectAttributes") or [])
+        out: dict[str, Any] = {"LastModified": reads.when(int(version.last_modified))}
+        if version.version_id != "null":
+            out["VersionId"] = version.version_id
+        if "ETag" in wanted:
+            out["ETag"] = version.etag.strip('"')
+        if "ObjectSize" in wanted:
+            out["ObjectSize"] = version.size
+        if "StorageClass" in wanted:
+            out["StorageClass"] = version.attrs.get("StorageClass", "STANDARD")
+        checksums = version.attrs.get("Checksums") or {}
+        if "Checksum" in wanted and checksums:
+            kind = version.attrs.get("ChecksumType", "FULL_OBJECT")
+            out["Checksum"] = {
+                **{f"Checksum{a}": v.split("-")[0] for a, v in checksums.items()},
+                "ChecksumType": kind,
+            }
+        if "ObjectParts" in wanted and version.attrs.get("PartsCount"):
+            out["ObjectParts"] = {"TotalPartsCount": version.attrs["PartsCount"]}
+        return out
+
     # -- tagging and ACL -------------------------------------------------------------------------------------
 
     def _version(self, params: dict[str, Any]) -> ObjectVersion:

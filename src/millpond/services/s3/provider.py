@@ -32,6 +32,7 @@ _IP = re.compile(r"^\d+\.\d+\.\d+\.\d+$")
 OBJECT_METHODS = (
     "put_object", "get_object", "head_object", "delete_object", "delete_objects", "copy_object",
     "put_object_tagging", "get_object_tagging", "delete_object_tagging", "put_object_acl", "get_object_acl",
+    "get_object_attributes",
 )  # fmt: skip
 MULTIPART_METHODS = (
     "create_multipart_upload", "upload_part", "upload_part_copy", "list_parts", "list_multipart_uploads",
