@@ -24,6 +24,9 @@ CONTENT_TYPES = {
 # Mutations after which the server can no longer tell the request's protocol (any AWS shape will do).
 UNROUTABLE = {"wrong_content_type", "xml_body"}
 QUERY_BREAKING = {"garbage", "truncated", "wrong_kind"}
+# A path-style S3 request without a signature for s3 cannot be told from an unknown path (which answers
+# UnknownOperationException in JSON); only the virtual-hosted form is S3 by its Host alone.
+S3_UNSIGNED = {"no_auth", "bad_signature"}
 
 
 def error_code(headers: dict[str, str], body: bytes) -> str | None:
@@ -82,6 +85,8 @@ def check_answer(
         return f"HTTP {status} without an AWS error code: {headers.get('content-type')} {body[:200]!r}"
     # A query request whose body we broke is no longer a query request (it has no Action).
     routed = mutation not in UNROUTABLE and not (protocol == "query" and mutation in QUERY_BREAKING)
+    if protocol == "rest-xml" and mutation in S3_UNSIGNED:
+        routed = False
     if not routed:
         return None
     content_type = headers.get("content-type", "").split(";")[0].strip()
