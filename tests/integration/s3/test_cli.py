@@ -17,7 +17,7 @@ MB = 1024 * 1024
 
 
 @pytest.mark.slow
-def test_cp_multipart_sync_ls_rm(server: ServerProcess, s3: Any, tmp_path: Path) -> None:
+def test_cp_multipart_round_trip(server: ServerProcess, s3: Any, tmp_path: Path) -> None:
     bucket = f"cli-{uuid.uuid4().hex[:10]}"
     run_aws(server, "s3", "mb", f"s3://{bucket}")
     big = tmp_path / "big.bin"
@@ -31,6 +31,14 @@ def test_cp_multipart_sync_ls_rm(server: ServerProcess, s3: Any, tmp_path: Path)
     run_aws(server, "s3", "cp", f"s3://{bucket}/data/big.bin", str(back), "--no-progress")
     assert back.read_bytes() == big.read_bytes()
 
+
+@pytest.mark.slow
+def test_sync_ls_rm(server: ServerProcess, tmp_path: Path) -> None:
+    bucket = f"cli-{uuid.uuid4().hex[:10]}"
+    run_aws(server, "s3", "mb", f"s3://{bucket}")
+    small = tmp_path / "small.bin"
+    small.write_bytes(b"small")
+    run_aws(server, "s3", "cp", str(small), f"s3://{bucket}/data/big.bin", "--no-progress")
     tree = tmp_path / "tree"
     (tree / "sub").mkdir(parents=True)
     (tree / "a.txt").write_text("a")
