@@ -225,6 +225,18 @@ def test_multipart_upload_rules(s3: Any, bucket: str) -> None:
     assert code(raised) == ("NoSuchUpload", 404)
 
 
+def test_conditional_writes(s3: Any, bucket: str) -> None:
+    etag = s3.put_object(Bucket=bucket, Key="once", Body=b"first", IfNoneMatch="*")["ETag"]
+    with pytest.raises(ClientError) as raised:
+        s3.put_object(Bucket=bucket, Key="once", Body=b"second", IfNoneMatch="*")
+    assert code(raised) == ("PreconditionFailed", 412)
+    with pytest.raises(ClientError) as raised:
+        s3.put_object(Bucket=bucket, Key="once", Body=b"second", IfMatch='"0000"')
+    assert code(raised) == ("PreconditionFailed", 412)
+    s3.put_object(Bucket=bucket, Key="once", Body=b"second", IfMatch=etag)
+    assert s3.get_object(Bucket=bucket, Key="once")["Body"].read() == b"second"
+
+
 def test_get_object_attributes(s3: Any, bucket: str) -> None:
     put = s3.put_object(Bucket=bucket, Key="attr", Body=b"attributes", ChecksumAlgorithm="SHA256")
     found = s3.get_object_attributes(

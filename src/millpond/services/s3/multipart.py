@@ -17,7 +17,13 @@ from millpond.services.s3 import reads
 from millpond.services.s3.body import receive
 from millpond.services.s3.common import S3State, new_version_id, owner, version_id_for
 from millpond.services.s3.errors import invalid_argument, malformed_xml, no_such_upload
-from millpond.services.s3.objects import Objects, check_key, checksum_fields, content_attrs
+from millpond.services.s3.objects import (
+    Objects,
+    check_key,
+    check_write_conditions,
+    checksum_fields,
+    content_attrs,
+)
 from millpond.services.s3.repository import ObjectVersion, Part, Upload
 
 MIN_PART = 5 * 1024 * 1024
@@ -190,6 +196,7 @@ class Multipart:
     async def complete_multipart_upload(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         upload = self._upload(params)
         bucket = self.s.bucket(upload.bucket)
+        check_write_conditions(self.s.repo.get_version(bucket.name, upload.key), params)
         asked = (params.get("MultipartUpload") or {}).get("Parts") or []
         if not asked:
             raise malformed_xml()

@@ -10,7 +10,13 @@ from millpond.errors import AwsError
 from millpond.services.s3 import reads
 from millpond.services.s3.body import receive
 from millpond.services.s3.common import S3State, owner, version_id_for
-from millpond.services.s3.errors import invalid_argument, invalid_request, no_such_key, no_such_version
+from millpond.services.s3.errors import (
+    invalid_argument,
+    invalid_request,
+    no_such_key,
+    no_such_version,
+    precondition_failed,
+)
 from millpond.services.s3.repository import Bucket, ObjectVersion
 
 STORAGE_CLASSES = {
@@ -48,6 +54,19 @@ def checksum_fields(checksums: dict[str, str], kind: str = "FULL_OBJECT") -> dic
     return out
 
 
+def check_write_conditions(current: ObjectVersion | None, params: dict[str, Any]) -> None:
+    """Conditional writes: If-None-Match `*` refuses to overwrite, If-Match needs the current ETag."""
+    exists = current is not None and not current.delete_marker
+    if params.get("IfNoneMatch") is not None and params["IfNoneMatch"].strip() == "*" and exists:
+        raise precondition_failed("If-None-Match")
+    if params.get("IfMatch") is not None:
+        if not exists:
+            raise no_such_key(params.get("Key", ""))
+        assert current is not None
+        if params["IfMatch"].strip().strip('"') != current.etag.strip('"'):
+            raise precondition_failed("If-Match")
+
+
 def check_key(key: str) -> None:
     if not key or len(key.encode("utf-8")) > MAX_KEY_BYTES:
         raise AwsError("KeyTooLongError", "Your key is too long", 400)
@@ -67,6 +86,7 @@ class Objects:
         key = params["Key"]
         check_key(key)
         attrs = content_attrs(params)
+        check_write_conditions(self.s.repo.get_version(bucket.name, key), params)
         got = await receive(self.s.repo.blobs, params.get("Body"), params)
         attrs["Checksums"] = got.checksums
         version = ObjectVersion(
@@ -339,7 +359,7 @@ def copy_conditions(src: ObjectVersion, params: dict[str, Any]) -> None:
         reads.check_conditions(src, {k: v for k, v in mapped.items() if v is not None})
     except AwsError as error:
         if error.code == "NotModified":
-            raise reads.precondition_failed("x-amz-copy-source-If-None-Match") from None
+            raise precondition_failed("x-amz-copy-source-If-None-Match") from None
         raise
 
 
