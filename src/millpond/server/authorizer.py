@@ -32,7 +32,7 @@ from millpond.services.iam.authorization import (
     principal_context,
     resource_policy,
 )
-from millpond.services.iam.evaluation import Policy, context_of
+from millpond.services.iam.evaluation import Policy, Request, context_of, evaluate
 from millpond.services.iam.identity import Credential, Identities
 from millpond.services.iam.provider import IamProvider
 from millpond.services.kinesis.provider import KinesisProvider
@@ -44,6 +44,9 @@ from millpond.services.sqs.provider import SqsProvider
 from millpond.services.sts.provider import StsProvider
 
 _ROLE_OPERATIONS = ("CreateFunction", "UpdateFunctionConfiguration")
+
+# Who sent an unsigned S3 request.
+ANONYMOUS = object()
 
 
 class IamAuthorizer:
@@ -59,6 +62,13 @@ class IamAuthorizer:
         header = request.headers.get("authorization", "")
         if found.scope is None and service == "s3" and (v2 := sigv2.signed_v2(request)) is not None:
             return self._authenticate_v2(request, v2)
+        if (
+            found.scope is None
+            and service == "s3"
+            and not header
+            and "X-Amz-Credential" not in request.query_string
+        ):
+            return ANONYMOUS  # S3 serves unsigned requests when the bucket policy allows everyone
         if found.scope is None:
             if not header and "X-Amz-Credential" not in request.query_string:
                 raise auth_errors.missing_token(service)
@@ -103,6 +113,9 @@ class IamAuthorizer:
         params: dict[str, Any],
         ctx: RequestContext,
     ) -> None:
+        if identity is ANONYMOUS:
+            self._authorize_anonymous(found, request, params, ctx)
+            return
         principal = cast(Credential, identity).principal
         service, operation = found.service, found.operation.name
         if not principal.root:
@@ -133,6 +146,20 @@ class IamAuthorizer:
                 self._raise_if_denied(principal, decision, service)
         if service == "lambda":
             self._lambda_checks(operation, params, ctx)
+
+    def _authorize_anonymous(
+        self, found: Route, request: HttpRequest, params: dict[str, Any], ctx: RequestContext
+    ) -> None:
+        """An unsigned S3 request: allowed only by a bucket policy statement for Principal "*"."""
+        call = Call(
+            found.service, found.operation.name, params, ctx.region, ctx.account_id, "", request.method
+        )
+        extra = context_of({"aws:SourceIp": [request.client_ip]} if request.client_ip else {})
+        for check in checks_for(call):
+            policy = self.resource_policy(check.resource)
+            asked = Request(check.action, check.resource, context={**extra, **context_of(check.context)})
+            if not evaluate([policy] if policy is not None else [], asked).allowed:
+                raise auth_errors.auth_error("s3", "denied", "Access Denied")
 
     def _raise_if_denied(self, principal: Principal, decision: Decision, service: str) -> None:
         if not decision.allowed:

@@ -44,6 +44,18 @@ def test_signatures_are_verified(tmp_path: Path) -> None:
         assert raised.value.response["Error"]["Code"] == "SignatureDoesNotMatch"
         unsigned = httpx.get(f"{server.url}/iam-default/up", headers={"Host": "iam-default.s3.localhost"})
         assert unsigned.status_code == 403 and "<Code>AccessDenied</Code>" in unsigned.text
+        everyone = {
+            "Effect": "Allow",
+            "Principal": "*",
+            "Action": "s3:GetObject",
+            "Resource": "arn:aws:s3:::iam-s3v4/*",
+        }
+        public = {"Version": "2012-10-17", "Statement": [everyone]}
+        _client(server.url, signature="s3v4").put_bucket_policy(Bucket="iam-s3v4", Policy=json.dumps(public))
+        anonymous = httpx.get(f"{server.url}/up", headers={"Host": "iam-s3v4.s3.localhost"})
+        assert (anonymous.status_code, anonymous.content) == (200, b"presigned put")
+        anonymous_put = httpx.put(f"{server.url}/x", content=b"no", headers={"Host": "iam-s3v4.s3.localhost"})
+        assert anonymous_put.status_code == 403
 
         iam = server.client("iam")
         iam.create_user(UserName="reader")
