@@ -86,6 +86,7 @@ def test_conditional_reads_and_overrides(s3: Any, bucket: str) -> None:
     )
     assert got["ContentType"] == "application/json"
     assert got["ContentDisposition"] == "attachment"
+    assert got["Body"].read() == b"data"  # an unread body would hold its connection
 
 
 def test_copy_with_metadata_directives_across_buckets(s3: Any, bucket: str) -> None:
