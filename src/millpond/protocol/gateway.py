@@ -21,7 +21,7 @@ from botocore import xform_name
 from millpond.context import RequestContext
 from millpond.errors import AwsError, not_implemented
 from millpond.ids import random_uuid
-from millpond.protocol import cbor, json_, query, rest_json, rest_xml, rpcv2_cbor, specs
+from millpond.protocol import cbor, json_, query, rest_json, rest_xml, rpcv2_cbor, s3_routing, specs
 from millpond.protocol.http import HttpRequest, HttpResponse
 from millpond.protocol.required import check_required
 from millpond.protocol.routing import Route, UnknownOperation, queue_path, route
@@ -74,6 +74,19 @@ class Gateway:
         self.default_region = default_region
         self.authorizer = authorizer  # None: any credentials work (IAM enforcement off)
         self._methods: dict[tuple[str, str], Callable[..., Any] | None] = {}
+        # Set by the server once S3 exists: whether a bucket of that name exists.
+        self.bucket_exists: Callable[[str], bool] | None = None
+
+    def _unsigned_s3(self, request: HttpRequest) -> Route | None:
+        """An unsigned path-style request to an existing bucket (`curl localhost:4566/bucket/key`) is S3's;
+        any other unknown path keeps its unknown-operation answer."""
+        if self.bucket_exists is None or "authorization" in request.headers:
+            return None
+        bucket = request.path.lstrip("/").split("/", 1)[0]
+        if not bucket or not self.bucket_exists(bucket):
+            return None
+        found = s3_routing.match(request)
+        return Route("s3", "rest-xml", found[0], labels=found[1]) if found is not None else None
 
     def _method(self, service: str, operation: str) -> Callable[..., Any] | None:
         key = (service, operation)
@@ -90,6 +103,9 @@ class Gateway:
         try:
             found = route(request)
         except UnknownOperation as error:
+            unsigned_s3 = self._unsigned_s3(request)
+            if unsigned_s3 is not None:
+                return await self._call(unsigned_s3, request, endpoint_url, request_id)
             response = unknown_operation_response(error, request_id)
             if logging_requests:
                 log.info("%s %s -> %s (unknown operation)", request.method, request.path, response.status)

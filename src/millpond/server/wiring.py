@@ -21,6 +21,7 @@ from millpond.services.kinesis.provider import KinesisProvider
 from millpond.services.lambda_.destinations import Destinations
 from millpond.services.lambda_.metrics import LambdaMetrics
 from millpond.services.lambda_.provider import LambdaProvider
+from millpond.services.s3.provider import S3Provider
 from millpond.services.sqs.provider import SqsProvider
 from millpond.services.sts.provider import StsProvider
 from millpond.storage.apigateway import SqliteApiGatewayRepository
@@ -47,6 +48,9 @@ class System:
         self.gateway = Gateway(
             self.providers, self.settings.account_id, self.settings.region, self.authorizer
         )
+        s3 = self.providers.get("s3")
+        if isinstance(s3, S3Provider):
+            self.gateway.bucket_exists = s3.bucket_exists
 
     async def save_clock(self) -> None:
         await self.clock_store.save_offset(self.clock.offset)

@@ -180,3 +180,15 @@ def test_post_object_browser_form_upload(server: ServerProcess, s3: Any, bucket:
     assert plain.status_code == 204 and plain.headers["etag"]
     missing_key = httpx.post(f"{server.url}/{bucket}", files={"file": ("x", b"no key")})
     assert missing_key.status_code == 400 and "<Code>InvalidArgument</Code>" in missing_key.text
+
+
+def test_unsigned_path_style_requests_to_a_bucket(server: ServerProcess, s3: Any, bucket: str) -> None:
+    s3.put_object(Bucket=bucket, Key="public/page.html", Body=b"<p>hi</p>", ContentType="text/html")
+    page = httpx.get(f"{server.url}/{bucket}/public/page.html")  # as curl sends it: no signature at all
+    assert (page.status_code, page.content, page.headers["content-type"]) == (200, b"<p>hi</p>", "text/html")
+    missing = httpx.get(f"{server.url}/{bucket}/public/none.html")
+    assert missing.status_code == 404 and "<Code>NoSuchKey</Code>" in missing.text
+    assert httpx.put(f"{server.url}/{bucket}/public/up.txt", content=b"curl -T").status_code == 200
+    assert s3.get_object(Bucket=bucket, Key="public/up.txt")["Body"].read() == b"curl -T"
+    elsewhere = httpx.get(f"{server.url}/no-such-bucket-{bucket}/key")
+    assert elsewhere.headers["x-amzn-ErrorType"] == "UnknownOperationException"

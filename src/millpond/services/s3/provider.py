@@ -95,6 +95,9 @@ class S3Provider:
             return b""
         return b"".join([chunk async for chunk in self.s.repo.blobs.read(version.blob)])
 
+    def bucket_exists(self, name: str) -> bool:
+        return self.s.repo.get_bucket(name) is not None
+
     def bucket_policy(self, name: str) -> str | None:
         """The bucket's policy document (IAM enforcement evaluates it as the resource policy)."""
         found = self.s.repo.get_bucket(name)
