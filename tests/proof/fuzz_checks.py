@@ -74,6 +74,10 @@ def check_answer(
         return None
     if protocol == "rest-xml" and operation.http.get("method") == "HEAD" and not body:
         return None  # S3 answers HEAD errors with a status and no body, as botocore expects
+    if status == 400 and not body and "content-type" not in headers:
+        # A header value HTTP forbids (a NUL byte: S3's header members take any string) is refused by the
+        # HTTP server with an empty 400 before any service sees it, as 414 below.
+        return None
     if status == 414:
         # A URI longer than the HTTP server takes is refused before any service sees it (AWS's front
         # ends do the same): a transport-level answer, not a service error.

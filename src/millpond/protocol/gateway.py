@@ -151,6 +151,7 @@ class Gateway:
                 result = await result
             return codec.serialize_response(operation, result or {}, request_id)
         except AwsError as error:
+            await _drain(request)
             return codec.serialize_error(operation.service_model, error, request_id)
         except Exception:
             log.exception("internal error in %s.%s", found.service, operation.name)
@@ -159,6 +160,22 @@ class Gateway:
 
 
 MAX_DOCUMENT_BODY = 32 * 1024 * 1024
+# An upload refused before it was read is read to its end, up to this much, so the client that is still
+# sending it gets the answer rather than a reset connection.
+MAX_DRAINED_BODY = 64 * 1024 * 1024
+
+
+async def _drain(request: HttpRequest) -> None:
+    if request.stream is None:
+        return
+    left = MAX_DRAINED_BODY
+    try:
+        async for chunk in request.stream:
+            left -= len(chunk)
+            if left <= 0:
+                return
+    except (ConnectionError, ValueError):
+        return
 
 
 async def _read_whole(request: HttpRequest) -> bytes:
