@@ -125,6 +125,7 @@ def test_health_reset_and_clock_routes(server: ServerProcess) -> None:
         "cloudwatch",
         "logs",
         "sns",
+        "s3",
     }
     assert health["services"]["sts"]["state"] == "running"
     assert health["uptime"] >= 0

@@ -19,10 +19,14 @@ CONTENT_TYPES = {
     "smithy-rpc-v2-cbor": ("application/cbor",),
     "query": ("text/xml",),
     "rest-json": ("application/json",),
+    "rest-xml": ("application/xml",),
 }
 # Mutations after which the server can no longer tell the request's protocol (any AWS shape will do).
 UNROUTABLE = {"wrong_content_type", "xml_body"}
 QUERY_BREAKING = {"garbage", "truncated", "wrong_kind"}
+# A path-style S3 request without a signature for s3 cannot be told from an unknown path (which answers
+# UnknownOperationException in JSON); only the virtual-hosted form is S3 by its Host alone.
+S3_UNSIGNED = {"no_auth", "bad_signature"}
 
 
 def error_code(headers: dict[str, str], body: bytes) -> str | None:
@@ -32,7 +36,7 @@ def error_code(headers: dict[str, str], body: bytes) -> str | None:
         if "cbor" in content_type:
             decoded = cbor2.loads(body)
             return str(decoded.get("__type") or "") if isinstance(decoded, dict) else None
-        if content_type == "text/xml":
+        if content_type in ("text/xml", "application/xml"):
             root = ElementTree.fromstring(body)
             code = next((el.text for el in root.iter() if el.tag.rpartition("}")[2] == "Code"), None)
             return code or None
@@ -68,6 +72,12 @@ def check_answer(
     """None when the answer is acceptable, else what is wrong with it."""
     if status < 400:
         return None
+    if protocol == "rest-xml" and operation.http.get("method") == "HEAD" and not body:
+        return None  # S3 answers HEAD errors with a status and no body, as botocore expects
+    if status == 400 and not body and "content-type" not in headers:
+        # A header value HTTP forbids (a NUL byte: S3's header members take any string) is refused by the
+        # HTTP server with an empty 400 before any service sees it, as 414 below.
+        return None
     if status == 414:
         # A URI longer than the HTTP server takes is refused before any service sees it (AWS's front
         # ends do the same): a transport-level answer, not a service error.
@@ -79,6 +89,8 @@ def check_answer(
         return f"HTTP {status} without an AWS error code: {headers.get('content-type')} {body[:200]!r}"
     # A query request whose body we broke is no longer a query request (it has no Action).
     routed = mutation not in UNROUTABLE and not (protocol == "query" and mutation in QUERY_BREAKING)
+    if protocol == "rest-xml" and mutation in S3_UNSIGNED:
+        routed = False
     if not routed:
         return None
     content_type = headers.get("content-type", "").split(";")[0].strip()

@@ -21,7 +21,7 @@ from botocore import xform_name
 from millpond.context import RequestContext
 from millpond.errors import AwsError, not_implemented
 from millpond.ids import random_uuid
-from millpond.protocol import cbor, cors, json_, query, rest_json, rpcv2_cbor, specs
+from millpond.protocol import cbor, cors, json_, query, rest_json, rest_xml, rpcv2_cbor, s3_routing, specs
 from millpond.protocol.http import HttpRequest, HttpResponse
 from millpond.protocol.required import check_required
 from millpond.protocol.routing import Route, UnknownOperation, queue_path, route
@@ -34,6 +34,7 @@ CODECS: dict[str, ModuleType] = {
     "smithy-rpc-v2-cbor": rpcv2_cbor,
     "query": query,
     "rest-json": rest_json,
+    "rest-xml": rest_xml,
 }
 
 
@@ -73,6 +74,19 @@ class Gateway:
         self.default_region = default_region
         self.authorizer = authorizer  # None: any credentials work (IAM enforcement off)
         self._methods: dict[tuple[str, str], Callable[..., Any] | None] = {}
+        # Set by the server once S3 exists: whether a bucket of that name exists.
+        self.bucket_exists: Callable[[str], bool] | None = None
+
+    def _unsigned_s3(self, request: HttpRequest) -> Route | None:
+        """An unsigned path-style request to an existing bucket (`curl localhost:4566/bucket/key`) is S3's;
+        any other unknown path keeps its unknown-operation answer."""
+        if self.bucket_exists is None or "authorization" in request.headers:
+            return None
+        bucket = request.path.lstrip("/").split("/", 1)[0]
+        if not bucket or not self.bucket_exists(bucket):
+            return None
+        found = s3_routing.match(request)
+        return Route("s3", "rest-xml", found[0], labels=found[1]) if found is not None else None
 
     def _method(self, service: str, operation: str) -> Callable[..., Any] | None:
         key = (service, operation)
@@ -91,6 +105,9 @@ class Gateway:
         try:
             found = route(request)
         except UnknownOperation as error:
+            unsigned_s3 = self._unsigned_s3(request)
+            if unsigned_s3 is not None:
+                return await self._call(unsigned_s3, request, endpoint_url, request_id)
             if cors.names_no_operation(request):
                 response = cors.access_denied(request_id)
             else:
@@ -111,6 +128,8 @@ class Gateway:
         operation = found.operation
         try:
             identity = self.authorizer.authenticate(found, request) if self.authorizer is not None else None
+            if request.stream is not None and not operation.has_streaming_input:
+                request.body = await _read_whole(request)
             params = codec.parse_request(operation, request, found.labels)
             if found.service == "sqs" and "QueueUrl" not in params and (path := queue_path(request)):
                 # Requests sent to a queue URL itself may omit QueueUrl, as AWS allows.
@@ -139,6 +158,7 @@ class Gateway:
                 result = await result
             return codec.serialize_response(operation, result or {}, request_id)
         except AwsError as error:
+            await _drain(request)
             return codec.serialize_error(operation.service_model, error, request_id)
         except Exception:
             log.exception("internal error in %s.%s", found.service, operation.name)
@@ -155,6 +175,37 @@ def trace_header(request: HttpRequest, params: dict[str, Any]) -> None:
             **system,
             "AWSTraceHeader": {"DataType": "String", "StringValue": trace},
         }
+
+
+MAX_DOCUMENT_BODY = 32 * 1024 * 1024
+# An upload refused before it was read is read to its end, up to this much, so the client that is still
+# sending it gets the answer rather than a reset connection.
+MAX_DRAINED_BODY = 64 * 1024 * 1024
+
+
+async def _drain(request: HttpRequest) -> None:
+    if request.stream is None:
+        return
+    left = MAX_DRAINED_BODY
+    try:
+        async for chunk in request.stream:
+            left -= len(chunk)
+            if left <= 0:
+                return
+    except (ConnectionError, ValueError):
+        return
+
+
+async def _read_whole(request: HttpRequest) -> bytes:
+    """The body of a streamed request whose operation takes a document, not a stream."""
+    assert request.stream is not None
+    stream, request.stream = request.stream, None
+    try:
+        return await stream.read(MAX_DOCUMENT_BODY)
+    except ValueError as exc:
+        raise AwsError(
+            "EntityTooLarge", "Your proposed upload exceeds the maximum allowed size", 400
+        ) from exc
 
 
 def unknown_operation_response(error: UnknownOperation, request_id: str) -> HttpResponse:

@@ -7,6 +7,30 @@ from dataclasses import dataclass, field
 from urllib.parse import parse_qs, unquote
 
 
+class BodyStream:
+    """A request body read as it arrives: `async for chunk in body`; `trailers` (lower-case names) are
+    filled once the whole body has been read, for bodies that carry trailing headers (aws-chunked)."""
+
+    def __init__(self, chunks: AsyncIterator[bytes]) -> None:
+        self._chunks = chunks
+        self.trailers: dict[str, str] = {}
+        self.announced: list[str] = []  # trailer names the request announced (x-amz-trailer)
+
+    def __aiter__(self) -> AsyncIterator[bytes]:
+        return self._chunks.__aiter__()
+
+    async def read(self, limit: int) -> bytes:
+        """The whole body, refused (ValueError) past `limit` bytes."""
+        parts: list[bytes] = []
+        size = 0
+        async for chunk in self:
+            size += len(chunk)
+            if size > limit:
+                raise ValueError(f"body larger than {limit} bytes")
+            parts.append(chunk)
+        return b"".join(parts)
+
+
 @dataclass(slots=True)
 class HttpRequest:
     method: str
@@ -17,6 +41,8 @@ class HttpRequest:
     headers: dict[str, str] = field(default_factory=dict)
     body: bytes = b""
     client_ip: str = ""  # the peer's address (aws:SourceIp)
+    # The body still to be read, chunk by chunk (S3 object uploads); `body` is then empty.
+    stream: BodyStream | None = None
 
     @property
     def path(self) -> str:

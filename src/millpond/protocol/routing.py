@@ -1,6 +1,7 @@
 """Which service, protocol and operation a request is for, all on one port.
 
-Order (aws-facts §1.2, §12): X-Amz-Target; the smithy-rpc-v2-cbor path; query `Action` (service from
+Order (aws-facts §1.2, §12): S3 (signed for s3, or an S3 Host: s3_routing); X-Amz-Target; the
+smithy-rpc-v2-cbor path; query `Action` (service from
 the SigV4 scope, else `Version`, else the queue-URL path); rest-json paths (Lambda's dated prefixes,
 then API Gateway). Anything else is answered as AWS answers an unknown operation.
 """
@@ -15,7 +16,7 @@ from urllib.parse import parse_qs
 from botocore.model import OperationModel
 
 from millpond.errors import AwsError
-from millpond.protocol import rest_json, specs
+from millpond.protocol import rest_json, s3_routing, specs
 from millpond.protocol.http import HttpRequest
 from millpond.protocol.sigv4 import CredentialScope, credential_scope
 
@@ -46,6 +47,7 @@ SIGNING_NAMES: dict[str, str] = {
     "monitoring": "cloudwatch",
     "logs": "logs",
     "sns": "sns",
+    "s3": "s3",
 }
 CBOR_CONTENT_TYPES = ("application/x-amz-cbor-1.1", "application/cbor")
 RPC_V2_PATH = re.compile(r"^/service/(?P<service>[^/]+)/operation/(?P<operation>[^/]+)$")
@@ -184,6 +186,13 @@ def _rest_route(request: HttpRequest, scope: CredentialScope | None) -> Route | 
 def route(request: HttpRequest) -> Route:
     """Find the operation a request is for, or raise UnknownOperation."""
     scope = credential_scope(request)
+    if s3_routing.is_s3(request, scope):
+        s3 = s3_routing.match(request)
+        if s3 is None:
+            raise UnknownOperation(
+                f"Unknown operation {request.method} {request.path}", "rest-xml", 405, "s3"
+            )
+        return Route("s3", "rest-xml", s3[0], labels=s3[1], scope=scope)
     target = request.headers.get("x-amz-target")
     if target:
         return _json_route(request, target, scope)

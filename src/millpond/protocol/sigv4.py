@@ -204,11 +204,16 @@ def verify(request: HttpRequest, secret_key: str, now: float) -> Failure | None:
     headers = "".join(
         f"{name}:{' '.join(request.headers.get(name, '').split())}\n" for name in signed.signed_headers
     )
-    payload = request.headers.get("x-amz-content-sha256") or hashlib.sha256(request.body).hexdigest()
+    s3 = scope.service == "s3"
+    payload = request.headers.get("x-amz-content-sha256")
+    if not payload:
+        # S3 presigned URLs sign no payload; a streamed S3 body is not hashed here (its header carries it).
+        payload = "UNSIGNED-PAYLOAD" if s3 and signed.presigned else hashlib.sha256(request.body).hexdigest()
     canonical = "\n".join(
         [
             request.method.upper(),
-            _canonical_uri(request.raw_path),
+            # S3 signs the path as sent: neither normalized nor encoded again.
+            (request.raw_path.partition("?")[0] or "/") if s3 else _canonical_uri(request.raw_path),
             _canonical_query(request.query_string, signed.presigned),
             headers,
             ";".join(signed.signed_headers),

@@ -26,6 +26,7 @@ SERVED_SERVICES: dict[str, str] = {
     "cloudwatch": "CloudWatch",
     "logs": "CloudWatch Logs",
     "sns": "SNS",
+    "s3": "S3",
 }
 
 _MODELS_DIR = Path(__file__).with_name("models")

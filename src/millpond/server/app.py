@@ -5,14 +5,18 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from typing import Any
+from collections.abc import AsyncIterator
+from typing import Any, cast
 
 from millpond.clock import VirtualClock
 from millpond.config import Settings
-from millpond.protocol.http import HttpRequest, HttpResponse
-from millpond.server import console, execute_api, internal
+from millpond.protocol import s3_form, s3_routing
+from millpond.protocol.http import BodyStream, HttpRequest, HttpResponse
+from millpond.protocol.sigv4 import credential_scope
+from millpond.server import console, execute_api, internal, s3
 from millpond.server.streaming import send_stream
 from millpond.server.wiring import System, build_system
+from millpond.services.s3.provider import S3Provider
 
 log = logging.getLogger("millpond")
 
@@ -44,8 +48,14 @@ class MillpondApp:
                 response = await internal.handle(self.system, request, self.started_at)
             elif execute_api.target(request) is not None:
                 response = await execute_api.handle(self.system, scope, request, endpoint_url(scope, request))
+            elif s3_form.is_form_upload(request) and credential_scope(request) is None:
+                response = await s3.form_upload(self.system, request, endpoint_url(scope, request))
+            elif s3_routing.is_preflight(request):
+                response = await s3.preflight(cast(S3Provider, self.system.providers["s3"]), request)
             else:
                 response = await self.system.gateway.handle(request, endpoint_url(scope, request))
+                if "origin" in request.headers and s3_routing.is_s3(request, credential_scope(request)):
+                    s3.add_cors(cast(S3Provider, self.system.providers["s3"]), request, response)
             if response.stream is None:
                 await send_response(send, response, head=request.method == "HEAD")
             else:
@@ -79,7 +89,35 @@ class MillpondApp:
                 return
 
 
+async def _body_chunks(receive: Any) -> AsyncIterator[bytes]:
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise ConnectionError("the client went away before the body was sent")
+        chunk = message.get("body", b"")
+        if chunk:
+            yield chunk
+        if not message.get("more_body"):
+            return
+
+
 async def read_request(scope: Scope, receive: Any) -> HttpRequest:
+    headers: dict[str, str] = {}
+    for raw_name, raw_value in scope["headers"]:
+        name = raw_name.decode("latin-1").lower()
+        value = raw_value.decode("latin-1")
+        headers[name] = f"{headers[name]}, {value}" if name in headers else value
+    raw_path = scope.get("raw_path")
+    request = HttpRequest(
+        method=scope["method"],
+        raw_path=raw_path.decode("latin-1") if raw_path else scope["path"],
+        query_string=scope.get("query_string", b"").decode("latin-1"),
+        headers=headers,
+        client_ip=str((scope.get("client") or ("",))[0]),
+    )
+    if request.method in ("PUT", "POST") and s3_routing.is_s3(request, credential_scope(request)):
+        request.stream = BodyStream(_body_chunks(receive))  # S3 uploads are streamed, never held whole
+        return request
     chunks: list[bytes] = []
     while True:
         message = await receive()
@@ -88,20 +126,8 @@ async def read_request(scope: Scope, receive: Any) -> HttpRequest:
         chunks.append(message.get("body", b""))
         if not message.get("more_body"):
             break
-    headers: dict[str, str] = {}
-    for raw_name, raw_value in scope["headers"]:
-        name = raw_name.decode("latin-1").lower()
-        value = raw_value.decode("latin-1")
-        headers[name] = f"{headers[name]}, {value}" if name in headers else value
-    raw_path = scope.get("raw_path")
-    return HttpRequest(
-        method=scope["method"],
-        raw_path=raw_path.decode("latin-1") if raw_path else scope["path"],
-        query_string=scope.get("query_string", b"").decode("latin-1"),
-        headers=headers,
-        body=b"".join(chunks),
-        client_ip=str((scope.get("client") or ("",))[0]),
-    )
+    request.body = b"".join(chunks)
+    return request
 
 
 def endpoint_url(scope: Scope, request: HttpRequest) -> str:
@@ -114,6 +140,7 @@ def endpoint_url(scope: Scope, request: HttpRequest) -> str:
 
 async def send_response(send: Any, response: HttpResponse, head: bool = False) -> None:
     headers = [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in response.headers]
-    headers.append((b"content-length", str(len(response.body)).encode()))
+    if response.header("content-length") is None:  # S3's HEAD answers give the object's length
+        headers.append((b"content-length", str(len(response.body)).encode()))
     await send({"type": "http.response.start", "status": response.status, "headers": headers})
     await send({"type": "http.response.body", "body": b"" if head else response.body})

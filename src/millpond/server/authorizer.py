@@ -18,7 +18,7 @@ from millpond.clock import Clock
 from millpond.config import Settings
 from millpond.context import RequestContext
 from millpond.errors import AwsError
-from millpond.protocol import sigv4
+from millpond.protocol import sigv2, sigv4
 from millpond.protocol.http import HttpRequest
 from millpond.protocol.routing import Route
 from millpond.services.apigateway.provider import ApiGatewayProvider
@@ -32,12 +32,13 @@ from millpond.services.iam.authorization import (
     principal_context,
     resource_policy,
 )
-from millpond.services.iam.evaluation import Policy, context_of
+from millpond.services.iam.evaluation import Policy, Request, context_of, evaluate
 from millpond.services.iam.identity import Credential, Identities
 from millpond.services.iam.provider import IamProvider
 from millpond.services.kinesis.provider import KinesisProvider
 from millpond.services.lambda_ import functions
 from millpond.services.lambda_.provider import LambdaProvider
+from millpond.services.s3.provider import S3Provider
 from millpond.services.sns.provider import SnsProvider
 from millpond.services.sqs import names
 from millpond.services.sqs.provider import SqsProvider
@@ -47,6 +48,9 @@ _ROLE_OPERATIONS = ("CreateFunction", "UpdateFunctionConfiguration")
 # AWS serves an SNS message's SubscribeURL and UnsubscribeURL to anyone who has the link (unsigned GETs).
 _ANONYMOUS = {("sns", "ConfirmSubscription"), ("sns", "Unsubscribe")}
 SNS_PRINCIPAL = "sns.amazonaws.com"
+
+# Who sent an unsigned S3 request.
+ANONYMOUS = object()
 
 
 class IamAuthorizer:
@@ -60,6 +64,15 @@ class IamAuthorizer:
     def authenticate(self, found: Route, request: HttpRequest) -> object:
         service = found.service
         header = request.headers.get("authorization", "")
+        if found.scope is None and service == "s3" and (v2 := sigv2.signed_v2(request)) is not None:
+            return self._authenticate_v2(request, v2)
+        if (
+            found.scope is None
+            and service == "s3"
+            and not header
+            and "X-Amz-Credential" not in request.query_string
+        ):
+            return ANONYMOUS  # S3 serves unsigned requests when the bucket policy allows everyone
         if found.scope is None:
             anonymous = not header and "X-Amz-Credential" not in request.query_string
             if anonymous and request.method == "GET" and (service, found.operation.name) in _ANONYMOUS:
@@ -84,6 +97,19 @@ class IamAuthorizer:
                 raise auth_errors.expired_token(service)
         return credential
 
+    def _authenticate_v2(self, request: HttpRequest, signed: sigv2.SignedV2) -> object:
+        credential = self.identities.find(signed.access_key_id)
+        if credential is None:
+            raise auth_errors.unknown_key("s3")
+        failure = sigv2.verify_v2(request, signed, credential.secret, self.clock.now())
+        if failure is not None:
+            raise auth_errors.auth_error("s3", failure.reason, failure.message)
+        if credential.session_token is not None and request.headers.get("x-amz-security-token") != (
+            credential.session_token
+        ):
+            raise auth_errors.unknown_key("s3")
+        return credential
+
     # -- authorization -------------------------------------------------------------------------------------
 
     def authorize(
@@ -95,6 +121,9 @@ class IamAuthorizer:
         ctx: RequestContext,
     ) -> None:
         if identity is None:  # an anonymous SNS link (authenticate let only those through)
+            return
+        if identity is ANONYMOUS:
+            self._authorize_anonymous(found, request, params, ctx)
             return
         principal = cast(Credential, identity).principal
         service, operation = found.service, found.operation.name
@@ -126,6 +155,20 @@ class IamAuthorizer:
                 self._raise_if_denied(principal, decision, service)
         if service == "lambda":
             self._lambda_checks(operation, params, ctx)
+
+    def _authorize_anonymous(
+        self, found: Route, request: HttpRequest, params: dict[str, Any], ctx: RequestContext
+    ) -> None:
+        """An unsigned S3 request: allowed only by a bucket policy statement for Principal "*"."""
+        call = Call(
+            found.service, found.operation.name, params, ctx.region, ctx.account_id, "", request.method
+        )
+        extra = context_of({"aws:SourceIp": [request.client_ip]} if request.client_ip else {})
+        for check in checks_for(call):
+            policy = self.resource_policy(check.resource)
+            asked = Request(check.action, check.resource, context={**extra, **context_of(check.context)})
+            if not evaluate([policy] if policy is not None else [], asked).allowed:
+                raise auth_errors.auth_error("s3", "denied", "Access Denied")
 
     def _raise_if_denied(self, principal: Principal, decision: Decision, service: str) -> None:
         if not decision.allowed:
@@ -218,6 +261,9 @@ class IamAuthorizer:
             return resource_policy(
                 arn, _json(topic["Attributes"].get("Policy") if topic is not None else None)
             )
+        s3 = self.providers.get("s3")
+        if service == "s3" and isinstance(s3, S3Provider):
+            return resource_policy(arn, _json(s3.bucket_policy(arn.split(":::", 1)[-1].split("/", 1)[0])))
         return None
 
     def _resource_tags(self, arn: str) -> dict[str, list[str]]:

@@ -13,6 +13,7 @@ from millpond.server.apigateway_aws import aws_call
 from millpond.server.authorizer import IamAuthorizer, build_authorizer
 from millpond.server.lambda_ import build_logs_and_lambda
 from millpond.server.logs_targets import ProviderTargets
+from millpond.server.s3 import build_s3
 from millpond.services.apigateway.provider import ApiGatewayProvider
 from millpond.services.apigateway.repository import Owner
 from millpond.services.cloudwatch.provider import CloudWatchProvider
@@ -23,6 +24,7 @@ from millpond.services.lambda_.destinations import Destinations
 from millpond.services.lambda_.metrics import LambdaMetrics
 from millpond.services.lambda_.provider import LambdaProvider
 from millpond.services.logs.provider import LogsProvider
+from millpond.services.s3.provider import S3Provider
 from millpond.services.sns.provider import SnsProvider
 from millpond.services.sns.status_log import DeliveryStatus
 from millpond.services.sqs.provider import SqsProvider
@@ -54,6 +56,9 @@ class System:
         self.gateway = Gateway(
             self.providers, self.settings.account_id, self.settings.region, self.authorizer
         )
+        s3 = self.providers.get("s3")
+        if isinstance(s3, S3Provider):
+            self.gateway.bucket_exists = s3.bucket_exists
 
     async def save_clock(self) -> None:
         await self.clock_store.save_offset(self.clock.offset)
@@ -122,6 +127,9 @@ async def build_system(settings: Settings, clock: VirtualClock) -> System:
     providers["apigateway"] = ApiGatewayProvider(
         apigateway, clock, lambda_invoke, SqliteApiGatewayAccountStore(engine)
     )
+    providers["s3"] = s3 = build_s3(settings, clock, engine, providers)
+    cast(LambdaProvider, providers["lambda"]).code_from_s3 = s3.object_bytes
+    s3.storage_metrics.sink = cloudwatch.emission.add
     sns_repository = SqliteSnsRepository(engine)
     sns = SnsProvider(sns_repository, clock, providers, settings.endpoint_url, cloudwatch.emission)
     providers["sns"] = sns

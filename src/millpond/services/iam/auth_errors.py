@@ -40,6 +40,17 @@ def _json(status: int) -> dict[str, tuple[str, int]]:
     }
 
 
+_S3 = {
+    "unknown_key": ("InvalidAccessKeyId", 403),
+    "denied": ("AccessDenied", 403),
+    "SignatureDoesNotMatch": ("SignatureDoesNotMatch", 403),
+    "SignatureExpired": ("RequestTimeTooSkewed", 403),
+    "IncompleteSignature": ("AuthorizationHeaderMalformed", 400),
+    "RequestExpired": ("AccessDenied", 403),
+    "missing": ("AccessDenied", 403),
+    "expired_token": ("ExpiredToken", 400),
+}
+
 CODES: dict[str, dict[str, tuple[str, int]]] = {
     "sqs": _QUERY,
     "iam": _QUERY,
@@ -51,6 +62,7 @@ CODES: dict[str, dict[str, tuple[str, int]]] = {
     "apigateway": _json(403),
     # SNS refuses with its own modeled error (code AuthorizationError, 403).
     "sns": {**_QUERY, "denied": ("AuthorizationErrorException", 403)},
+    "s3": _S3,
 }
 
 
@@ -61,6 +73,10 @@ def auth_error(service: str, kind: str, message: str) -> AwsError:
 
 
 def unknown_key(service: str) -> AwsError:
+    if service == "s3":
+        return auth_error(
+            service, "unknown_key", "The AWS Access Key Id you provided does not exist in our records."
+        )
     return auth_error(service, "unknown_key", INVALID_TOKEN)
 
 

@@ -4,6 +4,7 @@ invoke configuration in the mixins of versions.py and permissions.py."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from millpond.clock import Clock
@@ -46,6 +47,24 @@ class LambdaProvider(VersionsMixin, PermissionsMixin):
         self.async_queue = AsyncQueue(self.repository, self.invoker, clock, region, account, send)
         # Set by the server once the event sources (SQS, Kinesis) exist; None: mappings are not served.
         self.event_sources: EventSourceMappings | None = None
+        # Set by the server once S3 exists: (bucket, key, version or None) -> the object's bytes.
+        self.code_from_s3: Callable[[str, str, str | None], Awaitable[bytes]] | None = None
+
+    async def _zip(self, code: dict[str, Any]) -> bytes:
+        """The code archive: Code.ZipFile, or the S3 object Code.S3Bucket/S3Key(/S3ObjectVersion) names."""
+        if "ZipFile" in code:
+            return bytes(code["ZipFile"])
+        if code.get("S3Bucket") and code.get("S3Key") and self.code_from_s3 is not None:
+            try:
+                return await self.code_from_s3(code["S3Bucket"], code["S3Key"], code.get("S3ObjectVersion"))
+            except AwsError as error:
+                raise functions.invalid(
+                    f"Error occurred while GetObject. S3 Error Code: {error.code}. "
+                    f"S3 Error Message: {error.message}"
+                ) from None
+        raise functions.invalid(
+            "millpond takes function code as ZipFile or S3Bucket/S3Key (images are not supported)."
+        )
 
     async def close(self) -> None:
         if self.event_sources is not None:
@@ -85,18 +104,15 @@ class LambdaProvider(VersionsMixin, PermissionsMixin):
         if params.get("PackageType", "Zip") != "Zip":
             raise functions.invalid("millpond runs zip packages only; container images are not supported.")
         code = params.get("Code") or {}
-        if "ZipFile" not in code:
-            raise functions.invalid(
-                "millpond takes function code as Code.ZipFile (S3 and images are not supported)."
-            )
+        zip_bytes = await self._zip(code)
         if not params.get("Handler"):
             raise functions.invalid("Handler must be set for Zip packages.")
         functions.check_runtime(params.get("Runtime"))
         functions.check_settings(params)
-        sha, size = functions.code_details(code["ZipFile"])
+        sha, size = functions.code_details(zip_bytes)
         config = functions.new_configuration(params, ctx.region, ctx.account_id, sha, size, self.clock.now())
         record = FunctionRecord(name, config, dict(params.get("Tags") or {}))
-        if not await self.repository.create_function(record, code["ZipFile"]):
+        if not await self.repository.create_function(record, zip_bytes):
             raise AwsError("ResourceConflictException", f"Function already exist: {name}")
         if params.get("Publish"):
             return await self._publish(ctx, name, None)
@@ -145,11 +161,8 @@ class LambdaProvider(VersionsMixin, PermissionsMixin):
 
     async def update_function_code(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         name = self._record(ctx, params["FunctionName"]).name
-        if "ZipFile" not in params:
-            raise functions.invalid(
-                "millpond takes function code as ZipFile (S3 and images are not supported)."
-            )
-        sha, size = functions.code_details(params["ZipFile"])
+        zip_bytes = await self._zip(params)
+        sha, size = functions.code_details(zip_bytes)
         if params.get("DryRun"):
             return self._record(ctx, name).config
         now = self.clock.now()
@@ -163,7 +176,7 @@ class LambdaProvider(VersionsMixin, PermissionsMixin):
                 RevisionId=str(uuid.uuid4()),
             )
 
-        record = await self._update(ctx, name, change, params["ZipFile"])
+        record = await self._update(ctx, name, change, zip_bytes)
         await self.runtime.discard(name)
         if params.get("Publish"):
             return await self._publish(ctx, name, None)

@@ -80,6 +80,7 @@ MODULES = {
     "cloudwatch": "cloudwatch",
     "apigateway": "apigateway",
     "sns": "sns",
+    "s3": "s3",
 }
 
 
