@@ -71,11 +71,17 @@ def is_preflight(request: HttpRequest) -> bool:
     return request.method == "OPTIONS" and "access-control-request-method" in request.headers
 
 
+# First path segments of the other rest services' APIs (Lambda's dated versions, API Gateway's collections).
+_OTHER_REST = re.compile(r"^/(\d{4}-\d{2}-\d{2}|restapis|apikeys|usageplans|domainnames|account|tags)(/|$)")
+
+
 def is_s3(request: HttpRequest, scope: CredentialScope | None) -> bool:
     if scope is not None:
         return scope.service == "s3"
+    if "x-amz-target" in request.headers or "smithy-protocol" in request.headers:
+        return False  # a JSON or CBOR request of another service, whatever its Authorization says
     if request.headers.get("authorization", "").startswith("AWS "):
-        return True  # SigV2, which only S3 still takes
+        return not _OTHER_REST.match(request.raw_path)  # SigV2, which only S3 still takes
     if "Signature=" in request.query_string and "AWSAccessKeyId=" in request.query_string:
         return True  # a SigV2 presigned URL (botocore's default for S3 presigning)
     if "authorization" in request.headers or "x-amz-target" in request.headers:

@@ -50,7 +50,8 @@ class MillpondApp:
                 response = await execute_api.handle(self.system, scope, request, endpoint_url(scope, request))
             elif s3_form.is_form_upload(request) and credential_scope(request) is None:
                 response = await s3.form_upload(self.system, request, endpoint_url(scope, request))
-            elif s3_routing.is_preflight(request):
+            elif s3_routing.is_preflight(request) and s3_routing.bucket_of(request):
+                # A preflight naming a bucket is S3's (its CORS rules); one to "/" gets the endpoint's own.
                 response = await s3.preflight(cast(S3Provider, self.system.providers["s3"]), request)
             else:
                 response = await self.system.gateway.handle(request, endpoint_url(scope, request))
