@@ -190,19 +190,7 @@ class ExecuteApi:
         key = (request.api_id, authorizer["id"], tuple(values))
         answer = self.authorizer_cache.get(key, now) if ttl else None
         if answer is None:
-            request_id, extended_id, trace = ids
-            event = proxy_event.build(
-                request,
-                found,
-                account_id=owner.account_id,
-                deployment_id=stage["deploymentId"],
-                stage_variables=variables,
-                binary_media_types=snapshot["binaryMediaTypes"],
-                request_id=request_id,
-                extended_id=extended_id,
-                trace=trace,
-                now=now,
-            )
+            event = _event(request, found, record, snapshot, variables, stage["deploymentId"], ids, now)
             outcome, answer = await self._run_authorizer(
                 authorizer, authorizers.event_for(authorizer, request, method_arn, values, event), owner
             )
@@ -247,7 +235,6 @@ class ExecuteApi:
         authorizer: dict[str, Any] | None = None,
     ) -> ExecuteResponse:
         """Run the matched method's integration (invoke URLs and TestInvokeMethod alike)."""
-        request_id, extended_id, trace = ids
         integration = found.method["methodIntegration"]
         kind = integration["type"]
         if kind == "MOCK":
@@ -260,18 +247,7 @@ class ExecuteApi:
                 return timed_out()
         if kind not in ("AWS_PROXY", "AWS"):
             return internal_error()
-        event = proxy_event.build(
-            request,
-            found,
-            account_id=record.owner.account_id,
-            deployment_id=deployment_id,
-            stage_variables=variables,
-            binary_media_types=snapshot["binaryMediaTypes"],
-            request_id=request_id,
-            extended_id=extended_id,
-            trace=trace,
-            now=now,
-        )
+        event = _event(request, found, record, snapshot, variables, deployment_id, ids, now)
         if authorizer is not None:
             event["requestContext"]["authorizer"] = authorizer
         if kind == "AWS":
@@ -405,6 +381,32 @@ class ExecuteApi:
     async def _invoke(self, ctx: RequestContext, params: dict[str, Any]) -> Any:
         assert self.lambda_invoke is not None
         return await self.lambda_invoke(ctx, params)
+
+
+def _event(
+    request: ExecuteRequest,
+    found: routing.RouteMatch,
+    record: RestApiRecord,
+    snapshot: dict[str, Any],
+    variables: dict[str, str],
+    deployment_id: str,
+    ids: tuple[str, str, str],
+    now: float,
+) -> dict[str, Any]:
+    """The proxy event of a request (what AWS_PROXY integrations and REQUEST authorizers are given)."""
+    request_id, extended_id, trace = ids
+    return proxy_event.build(
+        request,
+        found,
+        account_id=record.owner.account_id,
+        deployment_id=deployment_id,
+        stage_variables=variables,
+        binary_media_types=snapshot["binaryMediaTypes"],
+        request_id=request_id,
+        extended_id=extended_id,
+        trace=trace,
+        now=now,
+    )
 
 
 def _refused(verdict: authorizers.Verdict) -> ExecuteResponse:

@@ -144,23 +144,7 @@ class Alarms:
         if existing is not None and not is_composite(existing):
             raise AwsError("InvalidParameterCombination", f"The alarm {name} is a metric alarm.")
         config = {k: params[k] for k in COMPOSITE_KEYS if k in params}
-        alarm = existing or AlarmRecord(ctx.account_id, ctx.region, name, config, state_updated=now)
-        alarm.config, alarm.config_updated = config, now
-        alarm.actions_enabled = bool(params.get("ActionsEnabled", True))
-        alarm.extra["type"] = COMPOSITE
-        await self.repository.put_alarm(alarm)
-        if params.get("Tags"):
-            await self.repository.set_tags(alarm_arn(alarm), {t["Key"]: t["Value"] for t in params["Tags"]})
-        verb = "updated" if existing else "created"
-        data = {
-            "version": "1.0",
-            "type": "Update" if existing else "Create",
-            "alarm": describe_composite(alarm),
-        }
-        item = HistoryItem(
-            name, now, "ConfigurationUpdate", f'Alarm "{name}" {verb}', json.dumps(data, default=str)
-        )
-        await self.repository.add_history(ctx.account_id, ctx.region, item)
+        alarm = await self._save(ctx, params, existing, config, now, COMPOSITE)
         await self._evaluate_composite(alarm, now, None)
         return {}
 
@@ -202,19 +186,36 @@ class Alarms:
         config = {k: params[k] for k in CONFIG_KEYS if k in params}
         if "Threshold" in config:
             config["Threshold"] = float(config["Threshold"])
+        await self._save(ctx, params, existing, config, now, None)
+        return {}
+
+    async def _save(
+        self,
+        ctx: RequestContext,
+        params: dict[str, Any],
+        existing: AlarmRecord | None,
+        config: dict[str, Any],
+        now: float,
+        kind: str | None,
+    ) -> AlarmRecord:
+        """Store a metric (kind None) or composite alarm's configuration, its tags and the history item."""
+        name = params["AlarmName"]
         alarm = existing or AlarmRecord(ctx.account_id, ctx.region, name, config, state_updated=now)
         alarm.config, alarm.config_updated = config, now
         alarm.actions_enabled = bool(params.get("ActionsEnabled", True))
+        if kind is not None:
+            alarm.extra["type"] = kind
         await self.repository.put_alarm(alarm)
         if params.get("Tags"):
             await self.repository.set_tags(alarm_arn(alarm), {t["Key"]: t["Value"] for t in params["Tags"]})
         verb = "updated" if existing else "created"
-        data = {"version": "1.0", "type": "Update" if existing else "Create", "alarm": describe(alarm)}
+        shown = describe_composite(alarm) if kind == COMPOSITE else describe(alarm)
+        data = {"version": "1.0", "type": "Update" if existing else "Create", "alarm": shown}
         item = HistoryItem(
             name, now, "ConfigurationUpdate", f'Alarm "{name}" {verb}', json.dumps(data, default=str)
         )
         await self.repository.add_history(ctx.account_id, ctx.region, item)
-        return {}
+        return alarm
 
     def describe_alarms(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         names = params.get("AlarmNames")
