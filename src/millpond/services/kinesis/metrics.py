@@ -12,8 +12,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
+from millpond.services.metric_sink import Dimensions, MetricSink
+
 NAMESPACE = "AWS/Kinesis"
-Dimensions = tuple[tuple[str, str], ...]
 
 SHARD_LEVEL = (
     "IncomingBytes",
@@ -24,21 +25,6 @@ SHARD_LEVEL = (
     "ReadProvisionedThroughputExceeded",
     "IteratorAgeMilliseconds",
 )
-
-
-class MetricSink(Protocol):
-    def add(
-        self,
-        namespace: str,
-        name: str,
-        dimensions: Dimensions,
-        value: float,
-        unit: str,
-        timestamp: float,
-        scope: tuple[str, str] | None = None,
-    ) -> None:
-        """`scope`: the (account, region) the datapoint belongs to (None: the server's own)."""
-        ...
 
 
 class StreamLike(Protocol):

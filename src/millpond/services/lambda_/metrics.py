@@ -8,16 +8,9 @@ milliseconds; ConcurrentExecutions is sampled at each start (read its Maximum).
 
 from __future__ import annotations
 
-from typing import Protocol
+from millpond.services.metric_sink import Dimensions, MetricSink
 
 NAMESPACE = "AWS/Lambda"
-Dimensions = tuple[tuple[str, str], ...]
-
-
-class MetricSink(Protocol):
-    def add(
-        self, namespace: str, name: str, dimensions: Dimensions, value: float, unit: str, timestamp: float
-    ) -> None: ...
 
 
 class LambdaMetrics:

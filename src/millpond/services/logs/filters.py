@@ -13,7 +13,7 @@ import itertools
 import logging
 import uuid
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Any
 
 from millpond.errors import AwsError
 from millpond.services.logs import metric_filters, subscriptions
@@ -26,22 +26,10 @@ from millpond.services.logs.metric_filters import (
 )
 from millpond.services.logs.repository import LogFiltersRepository
 from millpond.services.logs.subscriptions import SubscriptionFilter, SubscriptionTargets, destination_kind
+from millpond.services.metric_sink import MetricSink
 
 log = logging.getLogger("millpond.logs")
 PAGE = 50
-
-
-class MetricSink(Protocol):
-    def add(
-        self,
-        namespace: str,
-        name: str,
-        dimensions: tuple[tuple[str, str], ...],
-        value: float,
-        unit: str,
-        timestamp: float,
-        scope: tuple[str, str] | None = None,
-    ) -> None: ...
 
 
 def _not_found() -> AwsError:

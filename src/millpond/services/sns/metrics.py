@@ -4,25 +4,10 @@ and NumberOfNotificationsFailed per delivery attempt that ends."""
 
 from __future__ import annotations
 
-from typing import Protocol
-
+from millpond.services.metric_sink import Dimensions, MetricSink
 from millpond.services.sns.repository import Record
 
 NAMESPACE = "AWS/SNS"
-Dimensions = tuple[tuple[str, str], ...]
-
-
-class MetricSink(Protocol):
-    def add(
-        self,
-        namespace: str,
-        name: str,
-        dimensions: Dimensions,
-        value: float,
-        unit: str,
-        timestamp: float,
-        scope: tuple[str, str] | None = None,
-    ) -> None: ...
 
 
 def _scope(topic_arn: str) -> tuple[str, tuple[str, str], Dimensions]:
