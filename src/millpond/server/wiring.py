@@ -129,6 +129,7 @@ async def build_system(settings: Settings, clock: VirtualClock) -> System:
     )
     providers["s3"] = s3 = build_s3(settings, clock, engine, providers)
     cast(LambdaProvider, providers["lambda"]).code_from_s3 = s3.object_bytes
+    logs.exports.put_object = s3.put_bytes  # export tasks write into buckets
     s3.storage_metrics.sink = cloudwatch.emission.add
     sns_repository = SqliteSnsRepository(engine)
     sns = SnsProvider(sns_repository, clock, providers, settings.endpoint_url, cloudwatch.emission)

@@ -94,7 +94,16 @@ def test_metric_streams_insight_rules_and_anomaly_detectors(server: ServerProces
     cw.put_insight_rule(RuleName=rule, RuleDefinition=json.dumps(definition))
     cw.disable_insight_rules(RuleNames=[rule])
     [described] = [r for r in cw.describe_insight_rules()["InsightRules"] if r["Name"] == rule]
-    assert described["State"] == "DISABLED" and described["Schema"] == "CloudWatchLogRule/1"
+    assert described["State"] == "DISABLED"
+    assert described["Schema"] == '{"Name": "CloudWatchLogRule", "Version": 1}'  # the model's docs
+    # A definition naming its schema as a bare string is accepted too (it was a 500).
+    short = unique("rule")
+    bare_schema = json.dumps({**definition, "Schema": "CloudWatchLogRule"})
+    cw.put_insight_rule(RuleName=short, RuleDefinition=bare_schema)
+    assert short in [r["Name"] for r in cw.describe_insight_rules()["InsightRules"]]
+    with pytest.raises(ClientError) as not_object:
+        cw.put_insight_rule(RuleName=unique("rule"), RuleDefinition="[1, 2]")
+    assert not_object.value.response["Error"]["Code"] == "InvalidParameterValue"
     assert (
         cw.delete_insight_rules(RuleNames=[rule, "no-such-rule"])["Failures"][0]["FailureResource"]
         == "no-such-rule"

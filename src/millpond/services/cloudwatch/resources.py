@@ -130,11 +130,13 @@ class StoredResources:
             definition = json.loads(params["RuleDefinition"])
         except ValueError:
             raise _invalid("RuleDefinition is not valid JSON.") from None
-        schema = definition.get("Schema", {}) if isinstance(definition, dict) else {}
+        if not isinstance(definition, dict):
+            raise _invalid("RuleDefinition is not valid JSON.")
         rule = {
             "Name": name,
             "State": state,
-            "Schema": f"{schema.get('Name', 'CloudWatchLogRule')}/{schema.get('Version', 1)}",
+            # The model's InsightRule.Schema: always this for rules users create.
+            "Schema": '{"Name": "CloudWatchLogRule", "Version": 1}',
             "Definition": params["RuleDefinition"],
             "ManagedRule": False,
             "ApplyOnTransformedLogs": bool(params.get("ApplyOnTransformedLogs")),
@@ -150,7 +152,7 @@ class StoredResources:
             rule = {
                 "Name": name,
                 "State": "ENABLED",
-                "Schema": "CloudWatchLogRule/1",
+                "Schema": '{"Name": "ServiceLogRule", "Version": 1}',
                 "Definition": json.dumps(managed),
                 "ManagedRule": True,
                 "ApplyOnTransformedLogs": False,

@@ -1,6 +1,7 @@
 """The CloudWatch Logs operations beyond groups, streams and events: metric and subscription filters, Logs
-Insights, stored policies and definitions, ListLogGroups, GetLogGroupFields and GetLogRecord. Thin: each
-hands over to filters.py, queries.py or documents.py; LogsProvider inherits them."""
+Insights, stored policies and definitions, export tasks to S3, ListLogGroups, GetLogGroupFields and
+GetLogRecord. Thin: each hands over to filters.py, queries.py, documents.py or export_tasks.py;
+LogsProvider inherits them."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from millpond.context import RequestContext
 from millpond.errors import AwsError
 from millpond.services.logs import insights
 from millpond.services.logs.documents import LogDocuments
+from millpond.services.logs.export_tasks import ExportTasks
 from millpond.services.logs.filters import LogFilters
 from millpond.services.logs.queries import LogQueries
 from millpond.services.logs.repository import LogGroup, LogsRepository
@@ -24,6 +26,7 @@ class LogsOperations:
     filters: LogFilters
     queries: LogQueries
     documents: LogDocuments
+    exports: ExportTasks
 
     def _require_group(self, name: str) -> LogGroup:
         raise NotImplementedError
@@ -199,3 +202,14 @@ class LogsOperations:
 
     async def disassociate_kms_key(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         return await self.documents.disassociate_kms_key(params)
+
+    # -- export tasks ------------------------------------------------------------------------------------
+
+    async def create_export_task(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        return await self.exports.create_export_task(params)
+
+    def describe_export_tasks(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        return self.exports.describe_export_tasks(params)
+
+    async def cancel_export_task(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        return await self.exports.cancel_export_task(params)

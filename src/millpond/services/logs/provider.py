@@ -15,6 +15,7 @@ from millpond.context import RequestContext
 from millpond.errors import AwsError
 from millpond.services.housekeeping import Housekeeping
 from millpond.services.logs.documents import LogDocuments
+from millpond.services.logs.export_tasks import ExportTasks
 from millpond.services.logs.filter_pattern import compile_pattern
 from millpond.services.logs.filters import LogFilters
 from millpond.services.logs.live_tail import LiveTail
@@ -73,6 +74,7 @@ class LogsProvider(LogsOperations):
         self.expiry = Housekeeping("log events past retention", EXPIRY_INTERVAL, self._expire)
         self.filters = LogFilters(filters, self._now_ms, owner)
         self.queries = LogQueries(repository, filters, self._now_ms)
+        self.exports = ExportTasks(repository, filters, self._now_ms)
         self.documents = LogDocuments(
             filters, self._now_ms, lambda name: repository.get_group(name) is not None
         )

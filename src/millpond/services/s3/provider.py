@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import re
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -94,6 +95,14 @@ class S3Provider:
         if not version.blob:
             return b""
         return b"".join([chunk async for chunk in self.s.repo.blobs.read(version.blob)])
+
+    async def put_bytes(self, bucket: str, key: str, data: bytes) -> None:
+        """An object another service writes (Logs' export tasks), put as a client's PutObject would be."""
+        found = self.s.repo.get_bucket(bucket)
+        if found is None:
+            raise no_such_bucket(bucket)
+        ctx = RequestContext(self.s.account_id, found.region, str(uuid.uuid4()), "", "s3", "PutObject")
+        await self.objects.put_object(ctx, {"Bucket": bucket, "Key": key, "Body": data})
 
     def bucket_exists(self, name: str) -> bool:
         return self.s.repo.get_bucket(name) is not None
