@@ -66,7 +66,7 @@ UNSUPPORTED_CALLS = [
     ("apigateway", "get_domain_names", {}),
     ("iam", "list_organizations_features", {}),
     ("cloudwatch", "describe_alarm_contributors", {"AlarmName": "any"}),
-    ("logs", "describe_export_tasks", {}),
+    ("logs", "describe_deliveries", {}),
     ("sns", "list_platform_applications", {}),
 ]
 
