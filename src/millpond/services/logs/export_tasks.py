@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from millpond.errors import AwsError
+from millpond.services.logs.repository import LogsRepository, events_in_order
 
 # (bucket, key, body) -> None; raises AwsError NoSuchBucket when the bucket does not exist
 PutObject = Callable[[str, str, bytes], Awaitable[None]]
@@ -33,8 +34,8 @@ def _line(timestamp: int, message: str) -> str:
 
 
 class ExportTasks:
-    def __init__(self, repository: Any, store: Any, now_ms: Callable[[], int]) -> None:
-        self.repository = repository  # a LogsRepository: groups, streams, events
+    def __init__(self, repository: LogsRepository, store: Any, now_ms: Callable[[], int]) -> None:
+        self.repository = repository
         self.store = store  # a LogFiltersRepository: the tasks are kept as documents
         self.now_ms = now_ms
         self.put_object: PutObject | None = None  # set when S3 is served
@@ -52,10 +53,15 @@ class ExportTasks:
         prefix = params.get("destinationPrefix") or DEFAULT_PREFIX
         task_id = str(uuid.uuid4())
         created = self.now_ms()
+        put = self.put_object
         try:
-            await self.put_object(bucket, "aws-logs-write-test", b"Permission Check Successful")
-            streams = params.get("logStreamNamePrefix") or ""
-            await self._copy(group, streams, start, end, bucket, prefix, task_id)
+            await put(bucket, "aws-logs-write-test", b"Permission Check Successful")
+            for stream in self.repository.list_streams(group, params.get("logStreamNamePrefix") or ""):
+                events = events_in_order(self.repository, group, [stream.name], start, end, page=PAGE)
+                lines = "".join(_line(event.timestamp, event.message) for event in events)
+                if lines:
+                    key = f"{prefix}/{task_id}/{stream.name.strip('/')}/000000.gz"
+                    await put(bucket, key, gzip.compress(lines.encode()))
         except AwsError as error:
             if error.code == "NoSuchBucket":
                 raise _invalid(NO_BUCKET) from None
@@ -74,24 +80,6 @@ class ExportTasks:
             task["taskName"] = params["taskName"]
         await self.store.put_document("export-task", task_id, task, created)
         return {"taskId": task_id}
-
-    async def _copy(
-        self, group: str, stream_prefix: str, start: int, end: int, bucket: str, prefix: str, task_id: str
-    ) -> None:
-        for stream in self.repository.list_streams(group, stream_prefix):
-            lines: list[str] = []
-            after = None
-            while True:
-                events = self.repository.read_events(
-                    group, [stream.name], start, end, after, None, PAGE, False
-                )
-                lines.extend(_line(event.timestamp, event.message) for event in events)
-                if len(events) < PAGE:
-                    break
-                after = (events[-1].timestamp, events[-1].id)
-            if lines:
-                key = f"{prefix}/{task_id}/{stream.name.strip('/')}/000000.gz"
-                await self.put_object(bucket, key, gzip.compress("".join(lines).encode()))  # type: ignore[misc]
 
     def describe_export_tasks(self, params: dict[str, Any]) -> dict[str, Any]:
         tasks = self.store.documents("export-task")

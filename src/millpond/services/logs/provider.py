@@ -28,6 +28,7 @@ from millpond.services.logs.repository import (
     LogsRepository,
     LogStream,
     Position,
+    events_in_order,
 )
 from millpond.services.logs.retention import DAY_MS, EXPIRY_INTERVAL, RETENTION_DAYS, expiry_cutoff
 
@@ -374,19 +375,14 @@ class LogsProvider(LogsOperations):
         after = position[1] if position else None
         found: list[LogEvent] = []
         more = False
-        while True:
-            batch = self.repository.read_events(
-                group, names, params.get("startTime"), params.get("endTime"), after, None, 1000, False
-            )
-            for event in batch:
-                if matches(event.message):
-                    if len(found) == limit:
-                        more = True
-                        break
-                    found.append(event)
-            if more or len(batch) < 1000:
-                break
-            after = (batch[-1].timestamp, batch[-1].id)
+        for event in events_in_order(
+            self.repository, group, names, params.get("startTime"), params.get("endTime"), after
+        ):
+            if matches(event.message):
+                if len(found) == limit:
+                    more = True
+                    break
+                found.append(event)
         result: dict[str, Any] = {
             "events": [
                 {

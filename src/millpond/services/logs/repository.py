@@ -3,6 +3,7 @@ metric and subscription filters; Logs Insights queries."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -94,6 +95,24 @@ class LogsRepository(Protocol):
         limit: int,
         newest_first: bool,
     ) -> list[LogEvent]: ...
+
+
+def events_in_order(
+    repository: LogsRepository,
+    group: str,
+    streams: list[str] | None,
+    start: int | None,
+    end: int | None,
+    after: Position | None = None,
+    page: int = 1000,
+) -> Iterator[LogEvent]:
+    """The events of a group (or of some streams) between start and end, oldest first, a page at a time."""
+    while True:
+        batch = repository.read_events(group, streams, start, end, after, None, page, False)
+        yield from batch
+        if len(batch) < page:
+            return
+        after = (batch[-1].timestamp, batch[-1].id)
 
 
 class LogFiltersRepository(Protocol):
