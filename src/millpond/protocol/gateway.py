@@ -22,6 +22,7 @@ from millpond.context import RequestContext
 from millpond.errors import AwsError, not_implemented
 from millpond.ids import random_uuid
 from millpond.protocol import cbor, cors, json_, query, rest_json, rest_xml, rpcv2_cbor, s3_routing, specs
+from millpond.protocol.constraints import check_constraints
 from millpond.protocol.http import HttpRequest, HttpResponse
 from millpond.protocol.required import check_required
 from millpond.protocol.routing import Route, UnknownOperation, queue_path, route
@@ -139,6 +140,7 @@ class Gateway:
             if operation.name == "SendMessage" and found.service == "sqs":
                 trace_header(request, params)
             check_required(found.service, operation.input_shape, params)
+            check_constraints(found.service, operation.input_shape, params)
             scope = found.scope
             ctx = RequestContext(
                 account_id=self.account_id,

@@ -26,7 +26,7 @@ MISSING_CODES: dict[str, str] = {
 }
 
 
-def _camel(name: str) -> str:
+def camel(name: str) -> str:
     return name[:1].lower() + name[1:]
 
 
@@ -37,13 +37,13 @@ def _missing(shape: Shape, value: Any) -> tuple[str, list[str]] | None:
             return None
         for name in shape.required_members:
             if value.get(name) is None:
-                return name, [_camel(name)]
+                return name, [camel(name)]
         for name, item in value.items():
             member = shape.members.get(name)
             if member is not None and item is not None and member.type_name in _NESTED:
                 found = _missing(member, item)
                 if found:
-                    return found[0], [_camel(name), *found[1]]
+                    return found[0], [camel(name), *found[1]]
     elif isinstance(shape, ListShape) and isinstance(value, list):
         for index, item in enumerate(value, 1):
             found = _missing(shape.member, item)

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from millpond.errors import AwsError
+from millpond.validation import validation_error, violation
 
 
 @dataclass(frozen=True)
@@ -214,23 +214,9 @@ def _lower_first(name: str) -> str:
     return name[:1].lower() + name[1:]
 
 
-def _shown(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bytes | bytearray):
-        return f"'java.nio.HeapByteBuffer[pos=0 lim={len(value)} cap={len(value)}]'"
-    if isinstance(value, list):
-        return "'[" + ", ".join(str(v) for v in value) + "]'"
-    if isinstance(value, dict):
-        return "'{" + ", ".join(f"{k}={v}" for k, v in value.items()) + "}'"
-    if isinstance(value, bool):
-        return f"'{str(value).lower()}'"
-    return f"'{value}'"
-
-
 def _check(rule: Rule, value: Any, path: str, errors: list[str]) -> None:
     def fail(constraint: str) -> None:
-        errors.append(f"Value {_shown(value)} at '{path}' failed to satisfy constraint: {constraint}")
+        errors.append(violation(value, path, constraint))
 
     if value is None:
         if rule.required:
@@ -286,8 +272,4 @@ def validate(operation: str, params: dict[str, Any]) -> None:
     errors: list[str] = []
     _check_all(rules, params, "", errors)
     if errors:
-        errors = errors[:10]
-        plural = "s" if len(errors) > 1 else ""
-        raise AwsError(
-            "ValidationException", f"{len(errors)} validation error{plural} detected: {'; '.join(errors)}"
-        )
+        raise validation_error(errors)

@@ -64,6 +64,13 @@ def not_found(region: str, account: str, name: str, qualifier: str | None = None
     )
 
 
+def alias_not_found(region: str, account: str, name: str, alias: str) -> AwsError:
+    # AWS's wording (GetAlias, and any call naming an unknown alias as its qualifier)
+    return AwsError(
+        "ResourceNotFoundException", f"Cannot find alias arn: {function_arn(region, account, name, alias)}"
+    )
+
+
 def parse_ref(ref: str, qualifier: str | None = None) -> tuple[str, str | None]:
     """(name, qualifier) from a name, partial ARN or ARN, with a Qualifier parameter if one came."""
     found = FUNCTION_REF.match(ref or "")

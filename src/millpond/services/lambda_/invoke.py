@@ -63,7 +63,7 @@ class Invoker:
         if not qualifier.isdigit():
             alias = self.repository.get_alias(name, qualifier)
             if alias is None:
-                raise functions.not_found(region, account, name, qualifier)
+                raise functions.alias_not_found(region, account, name, qualifier)
             version = alias["FunctionVersion"]
             weights = (alias.get("RoutingConfig") or {}).get("AdditionalVersionWeights") or {}
             roll = random.random()

@@ -34,9 +34,20 @@ class PermissionsMixin:
 
     # -- policy --------------------------------------------------------------------------------------------
 
-    async def add_permission(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+    def _policy_target(self, ctx: RequestContext, params: dict[str, Any]) -> tuple[FunctionRecord, str]:
+        """The function and the ARN whose policy a call names: a version and an alias have their own."""
         name, qualifier = functions.parse_ref(params["FunctionName"], params.get("Qualifier"))
         record = self._record(ctx, name)
+        if qualifier and qualifier != "$LATEST":
+            if qualifier.isdecimal():
+                if self.repository.get_version(record.name, int(qualifier)) is None:
+                    raise functions.not_found(ctx.region, ctx.account_id, record.name, qualifier)
+            elif self.repository.get_alias(record.name, qualifier) is None:
+                raise functions.alias_not_found(ctx.region, ctx.account_id, record.name, qualifier)
+        return record, functions.function_arn(ctx.region, ctx.account_id, record.name, qualifier)
+
+    async def add_permission(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        record, resource = self._policy_target(ctx, params)
         sid = params["StatementId"]
         if not STATEMENT_ID.match(sid):
             raise functions.invalid(f"Statement id {sid} is invalid")
@@ -45,7 +56,7 @@ class PermissionsMixin:
             "Effect": "Allow",
             "Principal": _principal(params["Principal"]),
             "Action": params["Action"],
-            "Resource": functions.function_arn(ctx.region, ctx.account_id, record.name, qualifier),
+            "Resource": resource,
         }
         condition: dict[str, Any] = {}
         if params.get("SourceArn"):
@@ -62,7 +73,7 @@ class PermissionsMixin:
             statement["Condition"] = condition
 
         def change(found: FunctionRecord) -> None:
-            if any(s["Sid"] == sid for s in found.policy):
+            if any(s["Sid"] == sid and s["Resource"] == resource for s in found.policy):
                 raise AwsError(
                     "ResourceConflictException",
                     f"The statement id ({sid}) provided already exists. Please provide a new statement id, "
@@ -74,11 +85,15 @@ class PermissionsMixin:
         return {"Statement": json.dumps(statement)}
 
     async def remove_permission(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        record = self._record(ctx, params["FunctionName"])
+        record, resource = self._policy_target(ctx, params)
         sid = params["StatementId"]
 
         def change(found: FunctionRecord) -> None:
-            kept = [s for s in found.policy if s["Sid"] != sid]
+            if not any(s["Resource"] == resource for s in found.policy):
+                raise AwsError(
+                    "ResourceNotFoundException", "No policy is associated with the given resource."
+                )
+            kept = [s for s in found.policy if not (s["Sid"] == sid and s["Resource"] == resource)]
             if len(kept) == len(found.policy):
                 raise AwsError(
                     "ResourceNotFoundException", f"Statement {sid} is not found in resource policy."
@@ -89,10 +104,11 @@ class PermissionsMixin:
         return {}
 
     def get_policy(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        record = self._record(ctx, params["FunctionName"])
-        if not record.policy:
+        record, resource = self._policy_target(ctx, params)
+        statements = [s for s in record.policy if s["Resource"] == resource]
+        if not statements:
             raise AwsError("ResourceNotFoundException", "The resource you requested does not exist.")
-        policy = {"Version": "2012-10-17", "Id": "default", "Statement": record.policy}
+        policy = {"Version": "2012-10-17", "Id": "default", "Statement": statements}
         return {"Policy": json.dumps(policy), "RevisionId": record.config["RevisionId"]}
 
     # -- tags ----------------------------------------------------------------------------------------------

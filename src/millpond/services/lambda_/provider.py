@@ -115,7 +115,10 @@ class LambdaProvider(VersionsMixin, PermissionsMixin):
         if not await self.repository.create_function(record, zip_bytes):
             raise AwsError("ResourceConflictException", f"Function already exist: {name}")
         if params.get("Publish"):
-            return await self._publish(ctx, name, None)
+            # The published version as the create reports it: its Version, the unqualified FunctionArn
+            # (LocalStack's snapshot-validated create_function: return_qualified_arn=False).
+            version = await self._publish(ctx, name, None)
+            return functions.as_reported({**version, "FunctionArn": config["FunctionArn"]}, creating=True)
         return functions.as_reported(config, creating=True)
 
     def get_function(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
@@ -124,7 +127,9 @@ class LambdaProvider(VersionsMixin, PermissionsMixin):
         )
         version = target.version
         result: dict[str, Any] = {
-            "Configuration": target.config,
+            # FunctionArn as asked for: unqualified, or with the qualifier given (AWS-verified in moto's
+            # test_get_function: Qualifier=$LATEST answers ...:function:name:$LATEST)
+            "Configuration": {**target.config, "FunctionArn": target.invoked_arn},
             "Code": {
                 "RepositoryType": "S3",
                 "Location": f"{ctx.endpoint_url}{CODE_ROUTE}/{target.record.name}/{version}.zip",
@@ -147,9 +152,10 @@ class LambdaProvider(VersionsMixin, PermissionsMixin):
         return None if config is None else self.repository.get_code(config["CodeSha256"])
 
     def get_function_configuration(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        return self.invoker.resolve(
+        target = self.invoker.resolve(
             ctx.region, ctx.account_id, params["FunctionName"], params.get("Qualifier")
-        ).config
+        )
+        return {**target.config, "FunctionArn": target.invoked_arn}
 
     @staticmethod
     def _check_revision(record: FunctionRecord, params: dict[str, Any]) -> None:
@@ -179,7 +185,7 @@ class LambdaProvider(VersionsMixin, PermissionsMixin):
         record = await self._update(ctx, name, change, zip_bytes)
         await self.runtime.discard(name)
         if params.get("Publish"):
-            return await self._publish(ctx, name, None)
+            return await self._publish(ctx, name, None, force=True)
         return functions.as_reported(record.config, updating=True)
 
     async def update_function_configuration(

@@ -23,14 +23,24 @@ class VersionsMixin:
     clock: Clock
     _record: Callable[..., FunctionRecord]
 
-    async def _publish(self, ctx: RequestContext, name: str, description: str | None) -> dict[str, Any]:
+    async def _publish(
+        self, ctx: RequestContext, name: str, description: str | None, *, force: bool = False
+    ) -> dict[str, Any]:
         now = self.clock.now()
 
         def make(record: FunctionRecord, newest: dict[str, Any] | None) -> dict[str, Any] | None:
-            # Publishing unchanged code and configuration hands back the newest version.
-            if newest is not None and functions.same_code_and_config(record.config, newest):
-                return None
+            # PublishVersion hands back the newest version when $LATEST has not been updated since it was
+            # published: any UpdateFunctionCode/Configuration counts, even with the same code (AWS-verified
+            # in moto's test_update_function_zip); UpdateFunctionCode with Publish always publishes.
+            if newest is not None and not force:
+                if record.published_revision is None:  # published before millpond kept the revision
+                    unchanged = functions.same_code_and_config(record.config, newest)
+                else:
+                    unchanged = record.published_revision == record.config["RevisionId"]
+                if unchanged:
+                    return None
             record.last_version += 1
+            record.published_revision = record.config["RevisionId"]
             return functions.published(record.config, record.last_version, description, now)
 
         config = await self.repository.publish_version(name, make)
@@ -115,11 +125,7 @@ class VersionsMixin:
         record = self._record(ctx, params["FunctionName"])
         document = self.repository.get_alias(record.name, params["Name"])
         if document is None:
-            raise AwsError(
-                "ResourceNotFoundException",
-                "Alias not found: "
-                + functions.function_arn(ctx.region, ctx.account_id, record.name, params["Name"]),
-            )
+            raise functions.alias_not_found(ctx.region, ctx.account_id, record.name, params["Name"])
         return record.name, document
 
     def get_alias(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
