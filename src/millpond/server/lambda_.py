@@ -17,6 +17,7 @@ from millpond.services.lambda_.destinations import Destinations
 from millpond.services.lambda_.event_sources.mapping import EventSourceMappings
 from millpond.services.lambda_.event_sources.metrics import EventSourceMetrics
 from millpond.services.lambda_.event_sources.sources import KinesisSource, SqsSource
+from millpond.services.lambda_.layer_api import LAYER_CODE_PATH
 from millpond.services.lambda_.provider import CODE_ROUTE, LambdaProvider
 from millpond.services.lambda_.runtime.interpreters import Interpreters
 from millpond.services.lambda_.runtime.pool import ProcessRuntime
@@ -25,6 +26,7 @@ from millpond.services.sqs.provider import SqsProvider
 from millpond.storage.engine import Engine
 from millpond.storage.event_sources import SqliteEventSourceRepository
 from millpond.storage.lambda_ import SqliteLambdaRepository
+from millpond.storage.lambda_layers import SqliteLayerRepository
 from millpond.storage.logs import SqliteLogsRepository
 from millpond.storage.logs_filters import SqliteLogFiltersRepository
 from millpond.storage.sts import SqliteStsRepository
@@ -70,7 +72,14 @@ def build_logs_and_lambda(
     destinations = Destinations(providers, endpoint, settings.account_id, settings.region)
     concurrency = Concurrency(settings.lambda_account_concurrency)
     provider = LambdaProvider(
-        repository, runtime, clock, settings.region, settings.account_id, destinations, concurrency
+        repository,
+        runtime,
+        clock,
+        settings.region,
+        settings.account_id,
+        destinations,
+        concurrency,
+        SqliteLayerRepository(engine),
     )
     sqs, kinesis = providers.get("sqs"), providers.get("kinesis")
     provider.event_sources = EventSourceMappings(
@@ -89,14 +98,18 @@ def build_logs_and_lambda(
 
 
 def serve_code(system: System, request: HttpRequest) -> HttpResponse | None:
-    """GET /_millpond/lambda/code/<function>/<version>.zip, or None when the path is not this route."""
+    """GET /_millpond/lambda/code/<function>/<version>.zip (or .../layers/<layer>/<version>.zip), or None
+    when the path is not this route."""
     if not request.path.startswith(CODE_ROUTE + "/") or request.method not in ("GET", "HEAD"):
         return None
     parts = request.path[len(CODE_ROUTE) + 1 :].split("/")
     provider = system.providers.get("lambda")
     code = None
-    if len(parts) == 2 and parts[1].endswith(".zip") and isinstance(provider, LambdaProvider):
-        code = provider.code_archive(parts[0], parts[1][: -len(".zip")])
+    if parts[-1].endswith(".zip") and isinstance(provider, LambdaProvider):
+        if len(parts) == 2:
+            code = provider.code_archive(parts[0], parts[1][: -len(".zip")])
+        elif len(parts) == 3 and parts[0] == LAYER_CODE_PATH:  # .../layers/<layer>/<version>.zip
+            code = provider.code_archive("", parts[2][: -len(".zip")], layer=parts[1])
     if code is None:
         return HttpResponse(404, [("Content-Type", "text/plain")], b"no such function code\n")
     return HttpResponse(200, [("Content-Type", "application/zip")], code)

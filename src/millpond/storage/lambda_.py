@@ -228,11 +228,18 @@ class SqliteLambdaRepository(LambdaRepository):
 
 
 def _collect_code(conn: sqlite3.Connection) -> None:
-    """Drop zips no function or version refers to any more."""
-    used = {
-        json.loads(row[0])["config"]["CodeSha256"]
-        for row in conn.execute("SELECT document FROM lambda_functions")
-    } | {json.loads(row[0])["CodeSha256"] for row in conn.execute("SELECT config FROM lambda_versions")}
+    """Drop zips no function, version or layer version refers to any more."""
+    used = (
+        {
+            json.loads(row[0])["config"]["CodeSha256"]
+            for row in conn.execute("SELECT document FROM lambda_functions")
+        }
+        | {json.loads(row[0])["CodeSha256"] for row in conn.execute("SELECT config FROM lambda_versions")}
+        | {
+            json.loads(row[0])["Content"]["CodeSha256"]
+            for row in conn.execute("SELECT document FROM lambda_layer_versions")
+        }
+    )
     for (sha,) in conn.execute("SELECT sha256 FROM lambda_code").fetchall():
         if sha not in used:
             conn.execute("DELETE FROM lambda_code WHERE sha256 = ?", (sha,))

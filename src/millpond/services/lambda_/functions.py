@@ -53,6 +53,16 @@ def page_start(marker: str | None) -> int:
     return int(marker)
 
 
+def paged(items: list[dict[str, Any]], params: dict[str, Any], key: str) -> dict[str, Any]:
+    """One page of `items` by Marker/MaxItems (50 by default), with NextMarker when more follow."""
+    start = page_start(params.get("Marker"))
+    limit = int(params.get("MaxItems") or 50)
+    result: dict[str, Any] = {key: items[start : start + limit]}
+    if start + limit < len(items):
+        result["NextMarker"] = str(start + limit)
+    return result
+
+
 def function_arn(region: str, account: str, name: str, qualifier: str | None = None) -> str:
     arn = f"arn:aws:lambda:{region}:{account}:function:{name}"
     return f"{arn}:{qualifier}" if qualifier else arn
@@ -221,8 +231,8 @@ def apply_settings(config: dict[str, Any], params: dict[str, Any]) -> None:
             config["DeadLetterConfig"] = {"TargetArn": target}
         else:
             config.pop("DeadLetterConfig", None)
-    if "Layers" in params:
-        config["Layers"] = [{"Arn": arn, "CodeSize": 0} for arn in params["Layers"] or []]
+    if "Layers" in params:  # resolved by the provider into [{Arn, CodeSize}]
+        config["Layers"] = list(params["Layers"] or [])
         if not config["Layers"]:
             del config["Layers"]
     if "EphemeralStorage" in params:

@@ -11,6 +11,7 @@ import json
 import random
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,9 +42,17 @@ def trace_id(clock: Clock) -> str:
 
 class Invoker:
     def __init__(
-        self, repository: LambdaRepository, runtime: Runtime, concurrency: Concurrency, clock: Clock
+        self,
+        repository: LambdaRepository,
+        runtime: Runtime,
+        concurrency: Concurrency,
+        clock: Clock,
+        layer_code: Callable[[str], str | None] | None = None,
     ) -> None:
         self.repository = repository
+        # A layer version ARN -> its CodeSha256 (a layer version's content never changes, so kept once read).
+        self._layer_code = layer_code
+        self._layer_shas: dict[str, str] = {}
         self.runtime = runtime
         self.concurrency = concurrency
         self.clock = clock
@@ -98,7 +107,21 @@ class Invoker:
             region=region,
             role=config["Role"],
             variables=dict((config.get("Environment") or {}).get("Variables") or {}),
+            layers=tuple(self._layer_sha(layer["Arn"]) for layer in config.get("Layers") or []),
         )
+
+    def forget_layers(self) -> None:
+        """After a reset, a layer version ARN may come back with other content."""
+        self._layer_shas.clear()
+
+    def _layer_sha(self, arn: str) -> str:
+        sha = self._layer_shas.get(arn)
+        if sha is None:
+            sha = self._layer_code(arn) if self._layer_code is not None else None
+            if sha is None:
+                raise AwsError("ServiceException", f"The content of layer version {arn} is missing.", 500)
+            self._layer_shas[arn] = sha
+        return sha
 
     async def run(
         self,

@@ -1,5 +1,5 @@
-"""Lambda (rest-json): functions, invoke and concurrency here; versions, aliases, policy, tags and event
-invoke configuration in the mixins of versions.py and permissions.py."""
+"""Lambda (rest-json): functions, invoke and concurrency here; versions, aliases, policy, tags, event invoke
+configuration and layers in the mixins of versions.py, permissions.py and layer_api.py."""
 
 from __future__ import annotations
 
@@ -15,6 +15,8 @@ from millpond.services.lambda_.async_queue import AsyncQueue, SendToDestination
 from millpond.services.lambda_.concurrency import Concurrency
 from millpond.services.lambda_.event_sources.mapping import EventSourceMappings
 from millpond.services.lambda_.invoke import MAX_ASYNC_PAYLOAD, Invoker, check_payload
+from millpond.services.lambda_.layer_api import LayersMixin
+from millpond.services.lambda_.layers import LayerRepository
 from millpond.services.lambda_.permissions import PermissionsMixin
 from millpond.services.lambda_.record_cache import CachedLambdaRepository
 from millpond.services.lambda_.repository import FunctionRecord, LambdaRepository
@@ -26,7 +28,9 @@ Params = dict[str, Any]
 Result = dict[str, Any]
 
 
-class LambdaProvider(VersionsMixin, PermissionsMixin):
+class LambdaProvider(VersionsMixin, PermissionsMixin, LayersMixin):
+    code_route = CODE_ROUTE
+
     def __init__(
         self,
         repository: LambdaRepository,
@@ -36,6 +40,7 @@ class LambdaProvider(VersionsMixin, PermissionsMixin):
         account: str,
         send: SendToDestination | None = None,
         concurrency: Concurrency | None = None,
+        layers: LayerRepository | None = None,
     ) -> None:
         # Invokes read the function's record every time: decoded once, kept until a write changes it.
         self.records = CachedLambdaRepository(repository)
@@ -43,7 +48,8 @@ class LambdaProvider(VersionsMixin, PermissionsMixin):
         self.runtime = runtime
         self.clock = clock
         self.concurrency = concurrency or Concurrency()
-        self.invoker = Invoker(self.repository, runtime, self.concurrency, clock)
+        self.layers = layers
+        self.invoker = Invoker(self.repository, runtime, self.concurrency, clock, self.layer_code)
         self.async_queue = AsyncQueue(self.repository, self.invoker, clock, region, account, send)
         # Set by the server once the event sources (SQS, Kinesis) exist; None: mappings are not served.
         self.event_sources: EventSourceMappings | None = None
@@ -74,6 +80,7 @@ class LambdaProvider(VersionsMixin, PermissionsMixin):
 
     async def reset(self) -> None:
         self.records.clear()  # the rows are gone (System.reset deleted them first)
+        self.invoker.forget_layers()
         if self.event_sources is not None:
             await self.event_sources.reset()
         await self.async_queue.close()
@@ -109,6 +116,7 @@ class LambdaProvider(VersionsMixin, PermissionsMixin):
             raise functions.invalid("Handler must be set for Zip packages.")
         functions.check_runtime(params.get("Runtime"))
         functions.check_settings(params)
+        params = self._function_layers(ctx, params)
         sha, size = functions.code_details(zip_bytes)
         config = functions.new_configuration(params, ctx.region, ctx.account_id, sha, size, self.clock.now())
         record = FunctionRecord(name, config, dict(params.get("Tags") or {}))
@@ -141,8 +149,11 @@ class LambdaProvider(VersionsMixin, PermissionsMixin):
             result["Concurrency"] = {"ReservedConcurrentExecutions": target.record.reserved_concurrency}
         return result
 
-    def code_archive(self, name: str, version: str) -> bytes | None:
-        """The zip GetFunction's Code.Location serves (None if there is no such function or version)."""
+    def code_archive(self, name: str, version: str, layer: str | None = None) -> bytes | None:
+        """The zip GetFunction's Code.Location serves (None if there is no such function or version), or
+        with `layer`, the zip of that layer's version (GetLayerVersion's Content.Location)."""
+        if layer is not None:
+            return self.layer_archive(layer, version)
         record = self.repository.get_function(name)
         if record is None:
             return None
@@ -193,6 +204,7 @@ class LambdaProvider(VersionsMixin, PermissionsMixin):
     ) -> dict[str, Any]:
         name = self._record(ctx, params["FunctionName"]).name
         functions.check_settings(params)
+        params = self._function_layers(ctx, params)
         now = self.clock.now()
 
         def change(record: FunctionRecord) -> None:
@@ -211,12 +223,7 @@ class LambdaProvider(VersionsMixin, PermissionsMixin):
             configs.append(functions.listed_latest(record.config) if every_version else record.config)
             if every_version:
                 configs.extend(self.repository.list_versions(record.name))
-        start = functions.page_start(params.get("Marker"))
-        limit = int(params.get("MaxItems") or 50)
-        result: dict[str, Any] = {"Functions": configs[start : start + limit]}
-        if start + limit < len(configs):
-            result["NextMarker"] = str(start + limit)
-        return result
+        return functions.paged(configs, params, "Functions")
 
     async def delete_function(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         name, qualifier = functions.parse_ref(params["FunctionName"], params.get("Qualifier"))

@@ -65,12 +65,7 @@ class VersionsMixin:
     def list_versions_by_function(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         record = self._record(ctx, params["FunctionName"])
         versions = [functions.listed_latest(record.config), *self.repository.list_versions(record.name)]
-        start = functions.page_start(params.get("Marker"))
-        limit = int(params.get("MaxItems") or 50)
-        result: dict[str, Any] = {"Versions": versions[start : start + limit]}
-        if start + limit < len(versions):
-            result["NextMarker"] = str(start + limit)
-        return result
+        return functions.paged(versions, params, "Versions")
 
     # -- aliases -------------------------------------------------------------------------------------------
 

@@ -70,9 +70,11 @@ class Environment:
         emit: Emit,
         interpreter: Interpreter,
         tmp_parent: Path | None = None,
+        opt_root: Path | None = None,
     ) -> None:
         self.spec = spec
         self.task_root = task_root
+        self.opt_root = opt_root  # the function's layers, merged in order (AWS: /opt)
         self.interpreter = interpreter
         self.tmp_dir = Path(tempfile.mkdtemp(prefix="tmp-", dir=tmp_parent))  # the environment's /tmp
         self.endpoint_url = endpoint_url
@@ -103,17 +105,31 @@ class Environment:
         spec, root, packages = self.spec, str(self.task_root), self.interpreter.packages
         env = dict(spec.variables)
         inherited_libraries = os.environ.get("LD_LIBRARY_PATH")
+        # Layers after the function's code: AWS's Python runtimes put /opt/python/lib/pythonX.Y/site-packages
+        # and /opt/python on sys.path, /opt/lib on LD_LIBRARY_PATH and /opt/bin on PATH.
+        opt = str(self.opt_root) if self.opt_root is not None else None
+        code_paths = [root]
+        if opt is not None:
+            code_paths += [f"{opt}/python/lib/{spec.runtime}/site-packages", f"{opt}/python"]
+        code_paths += [str(packages)] if packages is not None else []
         env.update(
             {
-                "PATH": os.environ.get("PATH", "/usr/local/bin:/usr/bin:/bin"),
+                "PATH": os.pathsep.join(
+                    [*([f"{opt}/bin"] if opt else []), os.environ.get("PATH", "/usr/local/bin:/usr/bin:/bin")]
+                ),
                 "LANG": "en_US.UTF-8",
                 "TZ": ":UTC",
                 # The function's code first, then the runtime's packages (AWS: /var/task, /var/runtime).
-                "PYTHONPATH": root if packages is None else f"{root}{os.pathsep}{packages}",
+                "PYTHONPATH": os.pathsep.join(code_paths),
                 "LAMBDA_TASK_ROOT": root,
                 "LAMBDA_RUNTIME_DIR": str(packages or Path(self.interpreter.executable).parent.parent),
                 "LD_LIBRARY_PATH": os.pathsep.join(
-                    [f"{root}/lib", root, *([inherited_libraries] if inherited_libraries else [])]
+                    [
+                        f"{root}/lib",
+                        root,
+                        *([f"{opt}/lib"] if opt else []),
+                        *([inherited_libraries] if inherited_libraries else []),
+                    ]
                 ),
                 "PWD": root,
                 "TMPDIR": str(self.tmp_dir),

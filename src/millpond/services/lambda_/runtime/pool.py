@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import logging
 import shutil
 import tempfile
@@ -145,6 +146,7 @@ class ProcessRuntime(Runtime):
 
     async def _start(self, spec: FunctionSpec) -> Environment:
         task_root = await self._task_root(spec.code_sha256)
+        opt_root = await self._opt_root(spec.layers) if spec.layers else None
         interpreter = await self.interpreters.interpreter(spec.runtime)
         credentials = await self.credentials(spec)
         env = Environment(
@@ -156,25 +158,34 @@ class ProcessRuntime(Runtime):
             self._emit,
             interpreter,
             self.tmp_parent,
+            opt_root,
         )
         await env.start()
         return env
 
     async def _task_root(self, sha256: str) -> Path:
-        folder = self.cache_dir / sha256.replace("/", "_").replace("+", "-").rstrip("=")
+        return await self._unpacked(sha256, _folder_name(sha256), (sha256,))
+
+    async def _opt_root(self, layers: tuple[str, ...]) -> Path:
+        """The layers extracted in order into one folder (a later layer's files win, as in /opt)."""
+        key = "opt-" + hashlib.sha256("\n".join(layers).encode()).hexdigest()[:32]
+        return await self._unpacked(key, key, layers)
+
+    async def _unpacked(self, key: str, name: str, archives: tuple[str, ...]) -> Path:
+        folder = self.cache_dir / name
         if folder.is_dir():
             return folder
-        task = self._unpacking.get(sha256)
+        task = self._unpacking.get(key)
         if task is None:
-            code = self.code_source(sha256)
-            if code is None:
-                raise RuntimeError(f"code {sha256} is missing")
-            task = asyncio.ensure_future(asyncio.to_thread(_unpack, code, folder))
-            self._unpacking[sha256] = task
+            codes = [self.code_source(sha256) for sha256 in archives]
+            if any(code is None for code in codes):
+                raise RuntimeError(f"code {archives} is missing")
+            task = asyncio.ensure_future(asyncio.to_thread(_unpack, [c for c in codes if c], folder))
+            self._unpacking[key] = task
         try:
             return await asyncio.shield(task)
         finally:
-            self._unpacking.pop(sha256, None)
+            self._unpacking.pop(key, None)
 
     def _trim(self) -> None:
         idle = sorted((env.last_used, id(env), env) for envs in self._idle.values() for env in envs)
@@ -247,10 +258,15 @@ class ProcessRuntime(Runtime):
             await self._store_pending()
 
 
-def _unpack(code: bytes, folder: Path) -> Path:
+def _folder_name(sha256: str) -> str:
+    return sha256.replace("/", "_").replace("+", "-").rstrip("=")
+
+
+def _unpack(codes: list[bytes], folder: Path) -> Path:
     staging = Path(tempfile.mkdtemp(prefix=".unpack-", dir=folder.parent))
-    with zipfile.ZipFile(BytesIO(code)) as archive:
-        archive.extractall(staging)
+    for code in codes:
+        with zipfile.ZipFile(BytesIO(code)) as archive:
+            archive.extractall(staging)
     try:
         staging.rename(folder)
     except OSError:  # another unpack of the same code won

@@ -27,6 +27,7 @@ class FunctionSpec:
     region: str
     role: str = ""
     variables: dict[str, str] = field(default_factory=dict)
+    layers: tuple[str, ...] = ()  # the CodeSha256 of each layer, in the function's order
 
     @property
     def key(self) -> tuple[str, str, str]:
