@@ -114,7 +114,7 @@ def build_event(request: UrlRequest, account: str, request_id: str, now: float) 
         "timeEpoch": int(now * 1000),
     }
     if account:
-        # AWS_IAM URLs show the signer's account; NONE ones "anonymous".
+        # AWS_IAM URLs show the signer's account (millpond shows the function's); NONE ones "anonymous".
         event["requestContext"]["accountId"] = account
     text = _is_text(headers.get("content-type", ""))
     if request.body:
