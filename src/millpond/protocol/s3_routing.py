@@ -46,8 +46,8 @@ def _hostname(request: HttpRequest) -> str:
 def host_bucket(request: HttpRequest) -> str | None:
     """The bucket named by a virtual-hosted Host, if any."""
     hostname = _hostname(request)
-    if ".execute-api." in hostname.lower():
-        return None
+    if ".execute-api." in hostname.lower() or ".lambda-url." in hostname.lower():
+        return None  # API Gateway invoke URLs and Lambda function URLs, not buckets
     found = _VIRTUAL_HOST.match(hostname) or _LOCALHOST.match(hostname)
     return found.group("bucket") if found else None
 

@@ -13,7 +13,7 @@ from millpond.config import Settings
 from millpond.protocol import s3_form, s3_routing
 from millpond.protocol.http import BodyStream, HttpRequest, HttpResponse
 from millpond.protocol.sigv4 import credential_scope
-from millpond.server import console, execute_api, internal, s3
+from millpond.server import console, execute_api, function_urls, internal, s3
 from millpond.server.streaming import send_stream
 from millpond.server.wiring import System, build_system
 from millpond.services.s3.provider import S3Provider
@@ -40,7 +40,11 @@ class MillpondApp:
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
         if scope["type"] == "http":
             request = await read_request(scope, receive)
-            if console.matches(request):  # the web console (millpond.console), ahead of internal routes
+            if function_urls.target(request) is not None:  # Lambda function URLs, both forms
+                response = await function_urls.handle(
+                    self.system, scope, request, endpoint_url(scope, request)
+                )
+            elif console.matches(request):  # the web console (millpond.console), ahead of internal routes
                 response = await console.handle(self.system, request, endpoint_url(scope, request))
             elif request.raw_path.startswith((internal.PREFIX, internal.LOCALSTACK_PREFIX)) or (
                 self.settings.moto_api and request.raw_path.startswith(internal.MOTO_PREFIX)

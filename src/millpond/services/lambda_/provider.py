@@ -1,5 +1,6 @@
 """Lambda (rest-json): functions, invoke and concurrency here; versions, aliases, policy, tags, event invoke
-configuration and layers in the mixins of versions.py, permissions.py and layer_api.py."""
+configuration, layers and function URLs in the mixins of versions.py, permissions.py, layer_api.py and
+function_urls.py."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from millpond.services.lambda_ import functions
 from millpond.services.lambda_.async_queue import AsyncQueue, SendToDestination
 from millpond.services.lambda_.concurrency import Concurrency
 from millpond.services.lambda_.event_sources.mapping import EventSourceMappings
+from millpond.services.lambda_.function_urls import FunctionUrlsMixin
 from millpond.services.lambda_.invoke import MAX_ASYNC_PAYLOAD, Invoker, check_payload
 from millpond.services.lambda_.layer_api import LayersMixin
 from millpond.services.lambda_.layers import LayerRepository
@@ -28,7 +30,7 @@ Params = dict[str, Any]
 Result = dict[str, Any]
 
 
-class LambdaProvider(VersionsMixin, PermissionsMixin, LayersMixin):
+class LambdaProvider(VersionsMixin, PermissionsMixin, LayersMixin, FunctionUrlsMixin):
     code_route = CODE_ROUTE
 
     def __init__(
@@ -55,6 +57,7 @@ class LambdaProvider(VersionsMixin, PermissionsMixin, LayersMixin):
         self.event_sources: EventSourceMappings | None = None
         # Set by the server once S3 exists: (bucket, key, version or None) -> the object's bytes.
         self.code_from_s3: Callable[[str, str, str | None], Awaitable[bytes]] | None = None
+        self.url_functions: dict[str, str] = {}  # function URLs' url-id -> function name (function_urls.py)
 
     async def _zip(self, code: dict[str, Any]) -> bytes:
         """The code archive: Code.ZipFile, or the S3 object Code.S3Bucket/S3Key(/S3ObjectVersion) names."""

@@ -17,6 +17,7 @@ class FunctionRecord:
     reserved_concurrency: int | None = None
     policy: list[dict[str, Any]] = field(default_factory=list)  # resource policy statements
     event_invoke_configs: dict[str, dict[str, Any]] = field(default_factory=dict)  # by qualifier
+    url_configs: dict[str, dict[str, Any]] = field(default_factory=dict)  # function URLs, by qualifier
     last_version: int = 0  # the number PublishVersion handed out last
     published_revision: str | None = None  # $LATEST's RevisionId when a version was last published
 
