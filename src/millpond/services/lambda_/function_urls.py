@@ -168,12 +168,7 @@ class FunctionUrlsMixin:
         if record is None:
             raise function_not_found()
         configs = [self._shown(ctx, record.url_configs[key]) for key in sorted(record.url_configs)]
-        start = functions.page_start(params.get("Marker"))
-        limit = int(params.get("MaxItems") or 50)
-        result: dict[str, Any] = {"FunctionUrlConfigs": configs[start : start + limit]}
-        if start + limit < len(configs):
-            result["NextMarker"] = str(start + limit)
-        return result
+        return functions.paged(configs, params, "FunctionUrlConfigs")
 
     async def _update_returning(
         self, ctx: RequestContext, name: str, change: Callable[[FunctionRecord], dict[str, Any]]

@@ -188,8 +188,8 @@ class LayersMixin:
         """The zip a layer version's Content.Location serves."""
         if self.layers is None or not version.isdecimal():
             return None
-        sha = self.layers.code_sha256(name, int(version)) if self.layers.get(name, int(version)) else None
-        return None if sha is None else self.repository.get_code(sha)
+        found = self.layers.get(name, int(version))
+        return None if found is None else self.repository.get_code(found.document["Content"]["CodeSha256"])
 
 
 def _check_policy_revision(layer: LayerVersion, params: dict[str, Any]) -> None:
